@@ -1,0 +1,52 @@
+// Journey: the citizen installs the app, then loses the network (or the server goes away).
+import { test, expect } from '@playwright/test';
+import { startServer, waitForHydration } from './support.mjs';
+
+async function waitForServiceWorker(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  // the worker claims the page; wait until it controls it
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+}
+
+test('the manifest and service worker make the site installable', async ({ page }) => {
+  await page.goto('/');
+  await waitForServiceWorker(page);
+  const manifest = await (await page.request.get('/manifest.webmanifest')).json();
+  expect(manifest.name).toBe('Công Dân Số Đà Nẵng');
+  expect(manifest.display).toBe('standalone');
+  const cdp = await page.context().newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  expect(installabilityErrors).toEqual([]);
+});
+
+test('after one visit, the offline page appears when the browser is offline', async ({ page, context }) => {
+  await page.goto('/');
+  await waitForHydration(page);
+  await waitForServiceWorker(page);
+  await context.setOffline(true);
+  await page.goto('/units');
+  await expect(page.getByTestId('offline-page')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Không có kết nối mạng');
+  await context.setOffline(false);
+});
+
+test('after one visit, the offline page appears when the server is stopped', async ({ browser }) => {
+  const server = await startServer(3190);
+  const context = await browser.newContext({ baseURL: server.url });
+  const page = await context.newPage();
+  try {
+    await page.goto('/');
+    await waitForHydration(page);
+    await waitForServiceWorker(page);
+    await server.stop();
+    await page.goto('/citizen');
+    await expect(page.getByTestId('offline-page')).toBeVisible();
+    // the offline page still hydrates from the cached build (same version of HTML, CSS, JS and WASM)
+    await waitForHydration(page);
+  } finally {
+    await server.stop();
+    await context.close();
+  }
+});

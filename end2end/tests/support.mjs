@@ -1,0 +1,81 @@
+// Shared helpers: how the app is started, accessibility checks, console watching.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect } from '@playwright/test';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PORT = Number(process.env.E2E_PORT || 3100);
+export const BINARY = path.join(ROOT, 'target', 'release', 'congdanso');
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function serverArgs(port) {
+  return [
+    '--dev',
+    '--database-url', 'mem://',
+    '--bind', `127.0.0.1:${port}`,
+    '--data-dir', path.join(ROOT, 'end2end', '.tmp', `data-${port}`),
+    '--leptos-config', path.join(ROOT, 'Leptos.toml'),
+    '--log', 'warn',
+  ];
+}
+
+export function serverCommand(port) {
+  return [BINARY, ...serverArgs(port)].map((a) => `'${a}'`).join(' ');
+}
+
+/** Starts a separate server (for journeys that stop it); resolves once /healthz answers. */
+export async function startServer(port) {
+  const child = spawn(BINARY, serverArgs(port), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** No serious or critical accessibility violations (axe-core, WCAG 2.x A/AA rules). */
+export async function expectAccessible(page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+/** Collects console errors and page errors (hydration mismatches show up here). */
+export function watchConsole(page) {
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(msg.text());
+  });
+  page.on('pageerror', (err) => problems.push(String(err)));
+  return problems;
+}
+
+/** Resolves when the WASM has hydrated the page (hydrate() marks <body data-hydrated="true">). */
+export async function waitForHydration(page) {
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 15_000 });
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Size and speed figures (not pass/fail): WASM size, first-visit bytes, SSR throughput next to /healthz.
+# Usage: scripts/bench.sh   (after `make build`; `make bench` does both). Env: BENCH_SECONDS (default 10).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port=3300
+url="http://127.0.0.1:$port"
+seconds="${BENCH_SECONDS:-10}"
+site=target/site
+hash_file=target/release/hash.txt
+work=$(mktemp -d)
+trap 'kill "${server_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+hash_of() { awk -v k="$1:" '$1==k {print $2}' "$hash_file"; }
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b/1024 }'; }
+
+wasm="$site/pkg/congdanso.$(hash_of wasm).wasm"
+js="$site/pkg/congdanso.$(hash_of js).js"
+css="$site/pkg/congdanso.$(hash_of css).css"
+for f in "$wasm" "$js" "$css"; do [ -f "$f" ] || { echo "missing $f: run make build" >&2; exit 1; }; done
+wasm_raw=$(stat -c %s "$wasm")
+wasm_br=$(brotli -c -q 11 "$wasm" | wc -c)
+
+target/release/congdanso --database-url mem:// --bind "127.0.0.1:$port" --data-dir "$work/data" --log warn &
+server_pid=$!
+for _ in $(seq 1 100); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+# Bytes on the wire for a first visit of the home page, as a browser that accepts brotli gets them.
+fetch_br() { curl -s -o /dev/null -H 'Accept-Encoding: br' -w '%{size_download}' "$url$1"; }
+html_b=$(fetch_br /)
+css_b=$(fetch_br "/pkg/$(basename "$css")")
+js_b=$(fetch_br "/pkg/$(basename "$js")")
+wasm_b=$(fetch_br "/pkg/$(basename "$wasm")")
+icon_b=$(fetch_br /icons/icon-192.png)
+manifest_b=$(fetch_br /manifest.webmanifest)
+total=$((html_b + css_b + js_b + wasm_b + icon_b + manifest_b))
+
+echo "== Công Dân Số benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
+echo "WASM (shell)           raw $(kb "$wasm_raw"), brotli $(kb "$wasm_br")   [budget 200 KB brotli]"
+echo "First visit of /       total $(kb "$total") transferred   [budget 250 KB]"
+echo "  HTML $(kb "$html_b"), CSS $(kb "$css_b"), JS $(kb "$js_b"), WASM $(kb "$wasm_b"), icon $(kb "$icon_b"), manifest $(kb "$manifest_b")"
+
+rps() { wrk -t2 -c32 -d"${seconds}s" -H 'Accept-Encoding: br' "$url$1" | awk '/Requests\/sec/ {print $2}'; }
+home_rps=$(rps /)
+health_rps=$(rps /healthz)
+echo "SSR of /               $home_rps requests/s"
+echo "/healthz               $health_rps requests/s"
+awk -v a="$home_rps" -v b="$health_rps" 'BEGIN { printf "ratio SSR / healthz    %.2f\n", a/b }'

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, and nothing that is already there.
+# Usage: scripts/setup.sh [build|test]   ("test" adds Chromium and the end2end npm packages)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-build}"
+cache="${CONGDANSO_CACHE:-$HOME/.cache/congdanso}"
+tools="$cache/tools"
+mkdir -p "$cache" "$tools"
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# The build directory lives outside the clone so that a fresh clone (CI) reuses compiled dependencies.
+if [ ! -e target ]; then
+  mkdir -p "$cache/target"
+  ln -s "$cache/target" target
+fi
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q ' 0\.3\.0'; then
+  say "installing cargo-leptos 0.3.0 (about 10 minutes, once)"
+  cargo install cargo-leptos --version 0.3.0 --locked
+fi
+
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+wb=$(awk '$0=="name = \"wasm-bindgen\"" {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$"; then
+  say "installing wasm-bindgen-cli $wb"
+  cargo install wasm-bindgen-cli --version "=$wb"
+fi
+
+# wasm-opt from npm's binaryen (Debian's is too old for current wasm-bindgen output).
+if ! "$tools/node_modules/.bin/wasm-opt" --version >/dev/null 2>&1; then
+  say "installing wasm-opt (npm binaryen 132)"
+  npm install --prefix "$tools" --no-audit --no-fund --silent binaryen@132
+fi
+
+# brotli and gzip pre-compress the site; wrk drives the benchmarks.
+command -v brotli >/dev/null || { say "installing brotli"; apt_install brotli; }
+
+if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
+  command -v wrk >/dev/null || { say "installing wrk"; apt_install wrk; }
+fi
+
+if [ "$mode" = "test" ]; then
+  if ! command -v chromium >/dev/null; then
+    say "installing Debian's Chromium"
+    apt_install chromium fonts-noto-core
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing the end2end npm packages (no browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+fi

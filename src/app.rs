@@ -1,0 +1,272 @@
+//! The application shell: document head, layout, navigation, language switch and the route table.
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, Meta, MetaTags, Title};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::*;
+use crate::shell::{AreaPage, ErrorNotice, HomePage, NotFoundPage, OfflinePage};
+use crate::units::ui::UnitsPage;
+
+/// Facts about this deployment that the page shows; the server provides them, the browser reads them back
+/// from the `<body>` attributes so that both render the same thing (no hydration mismatch).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    /// Development helpers on (`--dev`): shows the banner pointing at the SMS outbox.
+    pub dev: bool,
+}
+
+impl SiteInfo {
+    #[cfg(feature = "hydrate")]
+    pub fn from_document() -> Self {
+        let dev = document().body().and_then(|b| b.get_attribute("data-dev")).is_some_and(|v| v == "true");
+        SiteInfo { dev }
+    }
+}
+
+/// The HTML document around the app (server only: the browser hydrates `<body>`).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let site = use_context::<SiteInfo>().unwrap_or_default();
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#0b4f9c" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" type="image/png" sizes="192x192" href="/icons/icon-192.png" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options />
+                <script inner_html=SW_REGISTRATION></script>
+                <MetaTags />
+            </head>
+            <body data-dev=site.dev.to_string()>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Registers the service worker without waiting for the WASM (it must work on pages that never hydrate).
+const SW_REGISTRATION: &str = "if('serviceWorker' in navigator){addEventListener('load',function(){navigator.serviceWorker.register('/sw.js').catch(function(){})})}";
+
+#[component]
+pub fn App() -> impl IntoView {
+    let cookie_options = leptos_i18n::context::CookieOptions::<Locale>::default().path("/").max_age(31_536_000_000i64);
+    view! {
+        <I18nContextProvider cookie_options>
+            <Layout />
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Layout() -> impl IntoView {
+    let i18n = use_i18n();
+    let site = use_context::<SiteInfo>().unwrap_or_default();
+    view! {
+        <Title text=move || t_string!(i18n, app_name) />
+        <Meta name="description" content=move || t_string!(i18n, meta_description) />
+        <Router>
+            <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+            <Show when=move || site.dev>
+                <p class="dev-banner" role="note">
+                    {t!(i18n, dev_banner)} " " <a href="/dev/outbox" rel="external">{t!(i18n, dev_outbox)}</a> "."
+                </p>
+            </Show>
+            <Header />
+            <main id="main" tabindex="-1">
+                <ErrorBoundary fallback=|_| view! { <ErrorNotice /> }>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("citizen") view=|| view! { <AreaPage area=Area::Citizen /> } />
+                    <Route path=path!("team") view=|| view! { <AreaPage area=Area::Team /> } />
+                    <Route path=path!("ward") view=|| view! { <AreaPage area=Area::Ward /> } />
+                    <Route path=path!("city") view=|| view! { <AreaPage area=Area::City /> } />
+                    <Route path=path!("counter") view=|| view! { <AreaPage area=Area::Counter /> } />
+                    <Route path=path!("units") view=UnitsPage />
+                    <Route path=path!("offline") view=OfflinePage />
+                </Routes>
+                </ErrorBoundary>
+            </main>
+            <Footer />
+        </Router>
+    }
+}
+
+/// The areas of the platform, one per kind of user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    Citizen,
+    Team,
+    Ward,
+    City,
+    Counter,
+}
+
+impl Area {
+    pub const ALL: [Area; 5] = [Area::Citizen, Area::Team, Area::Ward, Area::City, Area::Counter];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Area::Citizen => "/citizen",
+            Area::Team => "/team",
+            Area::Ward => "/ward",
+            Area::City => "/city",
+            Area::Counter => "/counter",
+        }
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let label = move |area: Area| match area {
+        Area::Citizen => t_string!(i18n, nav_citizen),
+        Area::Team => t_string!(i18n, nav_team),
+        Area::Ward => t_string!(i18n, nav_ward),
+        Area::City => t_string!(i18n, nav_city),
+        Area::Counter => t_string!(i18n, nav_counter),
+    };
+    view! {
+        <header class="site-header">
+            <div class="site-header__bar">
+                <A href="/" attr:class="brand">
+                    <img src="/icons/icon-192.png" alt="" width="36" height="36" />
+                    <span>{t!(i18n, app_name)}</span>
+                </A>
+                <LanguageSwitch />
+            </div>
+            <nav class="area-nav" aria-label=move || t_string!(i18n, nav_label)>
+                <ul>
+                    <li>
+                        <A href="/" exact=true>
+                            {t!(i18n, nav_home)}
+                        </A>
+                    </li>
+                    {Area::ALL
+                        .into_iter()
+                        .map(|area| view! { <li><A href=area.path()>{move || label(area)}</A></li> })
+                        .collect_view()}
+                    <li>
+                        <A href="/units">{t!(i18n, nav_units)}</A>
+                    </li>
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+/// Links to `/lang/{vi|en}?next=<this page>`: without JavaScript the server sets the cookie and sends the
+/// citizen back; with JavaScript the switch happens in place (and leptos_i18n writes the same cookie).
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let next = move || {
+        let path = location.pathname.get();
+        let query = location.search.get();
+        let here = if query.is_empty() { path } else { format!("{path}?{query}") };
+        encode_query_value(&here)
+    };
+    let link = move |locale: Locale, short: &'static str, name: &'static str| {
+        view! {
+            <li>
+                <a
+                    href=move || format!("/lang/{locale}?next={}", next())
+                    rel="external nofollow"
+                    hreflang=locale.as_str()
+                    lang=locale.as_str()
+                    title=name
+                    aria-current=move || (i18n.get_locale() == locale).then_some("true")
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        i18n.set_locale(locale);
+                    }
+                >
+                    <span aria-hidden="true">{short}</span>
+                    <span class="visually-hidden">{name}</span>
+                </a>
+            </li>
+        }
+    };
+    view! {
+        <ul class="lang-switch" aria-label=move || t_string!(i18n, lang_label)>
+            {link(Locale::vi, "VI", "Tiếng Việt")}
+            {link(Locale::en, "EN", "English")}
+        </ul>
+    }
+}
+
+/// Percent-encodes a value for a query string (the path of the current page).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+fn Footer() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <footer class="site-footer">
+            <div>
+                <p>{t!(i18n, footer_text)}</p>
+                <p>{t!(i18n, footer_privacy)}</p>
+            </div>
+        </footer>
+    }
+}
+
+/// Status code for the page being rendered (server only; a no-op in the browser).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(code))
+    {
+        options.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_query_value;
+
+    fn keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(map) = value.as_object() {
+            for (k, v) in map {
+                keys(v, &format!("{prefix}{k}."), out);
+            }
+        } else {
+            out.push(prefix.trim_end_matches('.').to_owned());
+        }
+    }
+
+    #[test]
+    fn every_string_is_translated_in_both_languages() {
+        let parse = |text: &str| -> serde_json::Value { serde_json::from_str(text).expect("valid json") };
+        let (mut vi, mut en) = (Vec::new(), Vec::new());
+        keys(&parse(include_str!("../locales/vi.json")), "", &mut vi);
+        keys(&parse(include_str!("../locales/en.json")), "", &mut en);
+        vi.sort();
+        en.sort();
+        assert_eq!(vi, en);
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(encode_query_value("/units?q=hai chau&v=2025-07"), "/units%3Fq%3Dhai%20chau%26v%3D2025-07");
+        assert_eq!(encode_query_value("Hải"), "H%E1%BA%A3i");
+    }
+}

@@ -1,0 +1,40 @@
+//! Công Dân Số: the crate shared by the server (feature `ssr`) and the browser bundle (feature `hydrate`).
+#![recursion_limit = "256"]
+
+#[allow(deprecated)]
+mod generated_i18n {
+    leptos_i18n::load_locales!();
+}
+pub use generated_i18n::i18n;
+
+pub mod app;
+pub mod domain;
+pub mod shell;
+pub mod units;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod pwa;
+#[cfg(feature = "ssr")]
+pub mod secret;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// The browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    let site = app::SiteInfo::from_document();
+    leptos::mount::hydrate_body(move || {
+        leptos::prelude::provide_context(site);
+        app::App()
+    });
+    // Lets tests (and curious developers) know the page is interactive now.
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

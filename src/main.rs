@@ -1,0 +1,126 @@
+//! Server entry: settings, database, router. Any missing or malformed setting stops start-up with one line.
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use congdanso::app::SiteInfo;
+use congdanso::config::{Cli, Command, Settings};
+use congdanso::pwa::ServiceWorker;
+use congdanso::secret::SecretKey;
+use congdanso::server::{AppState, router, shutdown_signal};
+use congdanso::units::service::{UnitDirectory, seed};
+use congdanso::db;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let text = e.render().to_string();
+            let line = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("congdanso: {line} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = init_logs(&cli.settings.log) {
+        eprintln!("congdanso: --log: {e}");
+        return ExitCode::from(2);
+    }
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.settings).await,
+        Command::Migrate => migrate_only(&cli.settings).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(line) => {
+            tracing::error!("{line}");
+            eprintln!("congdanso: {line}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(filter: &str) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| e.to_string())?;
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init().map_err(|e| e.to_string())
+}
+
+/// Opens the database and brings it up to date (schema, then seed data).
+async fn open_database(settings: &Settings) -> Result<db::Db, String> {
+    let url = settings.database_url();
+    let db = db::connect(settings).await.map_err(|e| format!("--database-url ({}): {e}", url.describe()))?;
+    let applied = db::migrate(&db).await.map_err(|e| e.to_string())?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "schema upgraded");
+    }
+    if seed(&db).await.map_err(|e| format!("seed data: {e}"))? {
+        tracing::info!("administrative units loaded");
+    }
+    Ok(db)
+}
+
+async fn migrate_only(settings: &Settings) -> Result<(), String> {
+    let db = open_database(settings).await?;
+    drop(db);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(())
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let config_path = settings.leptos_config.display().to_string();
+    let leptos_options = leptos::config::get_configuration(Some(&config_path))
+        .map_err(|e| format!("--leptos-config {config_path}: {e}"))?
+        .leptos_options;
+    let site_root = std::path::Path::new(leptos_options.site_root.as_ref());
+    if !site_root.is_dir() {
+        return Err(format!(
+            "--leptos-config {config_path}: site-root {} does not exist (build the site with `make build`)",
+            site_root.display()
+        ));
+    }
+    let service_worker = ServiceWorker::for_build(&leptos_options).map_err(|e| format!("site build: {e}"))?;
+    let secret_path = settings.secret_key_file();
+    let _secret = SecretKey::load_or_create(&secret_path)
+        .map_err(|e| format!("--secret-key-file {}: {e}", secret_path.display()))?;
+    let db = open_database(&settings).await?;
+    let units = UnitDirectory::load(&db).await.map_err(|e| e.to_string())?;
+
+    let state = AppState {
+        leptos_options,
+        db: Arc::new(db),
+        units,
+        site: SiteInfo { dev: settings.dev },
+        service_worker: Arc::new(service_worker),
+        secure_cookies: settings.public_url().is_https(),
+    };
+    let app = router(state.clone());
+    let listener = tokio::net::TcpListener::bind(settings.bind)
+        .await
+        .map_err(|e| format!("--bind {}: {e}", settings.bind))?;
+    tracing::info!(
+        address = %settings.bind,
+        public_url = settings.public_url().as_str(),
+        database = %settings.database_url().describe(),
+        build = %state.service_worker.build_id,
+        dev = settings.dev,
+        "Công Dân Số is listening"
+    );
+    if settings.dev {
+        tracing::warn!("development mode: helpers such as the SMS outbox are on; never use --dev in production");
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    // The embedded database flushes and closes when its last handle is dropped, in a background task.
+    drop(state);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,71 @@
+// Công Dân Số service worker. Generated per build by the server (src/pwa/mod.rs): BUILD and PRECACHE are filled in.
+// One cache per build, so HTML, CSS, JS and WASM of different builds never mix (a mix breaks hydration).
+const BUILD = "__BUILD__";
+const SHELL_CACHE = "cds-shell-" + BUILD;
+const PRECACHE = __PRECACHE__;
+const OFFLINE_URL = "/offline";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
+      .then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("cds-") && k !== SHELL_CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim())
+  );
+});
+
+async function offlinePage() {
+  const cache = await caches.open(SHELL_CACHE);
+  const page = await cache.match(OFFLINE_URL);
+  return page || new Response("Không có kết nối mạng. / You are offline.", {
+    status: 503,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}
+
+// Pages: always from the network (they carry personal data and must match the server's build);
+// when the network or the server is gone, the offline page of this build, at its own address so that the
+// page the browser hydrates is the page the URL names.
+async function navigate(request) {
+  const isOfflinePage = new URL(request.url).pathname === OFFLINE_URL;
+  try {
+    const response = await fetch(request);
+    if (response.status !== 502 && response.status !== 503 && response.status !== 504) return response;
+  } catch (_) {
+    // no network: fall through
+  }
+  return isOfflinePage ? offlinePage() : Response.redirect(OFFLINE_URL, 302);
+}
+
+// Build assets: file names carry a content hash, so the cached copy is always right.
+async function cacheFirst(request, keep) {
+  const cache = await caches.open(SHELL_CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (keep && response.ok) cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigate(request));
+  } else if (url.pathname.startsWith("/pkg/")) {
+    event.respondWith(cacheFirst(request, true));
+  } else if (PRECACHE.includes(url.pathname)) {
+    event.respondWith(cacheFirst(request, false));
+  }
+});

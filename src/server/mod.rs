@@ -1,0 +1,254 @@
+//! The HTTP server: shared state, the router with its layers (request ids, logs, compression, cache and
+//! security headers), health, the no-JavaScript language switch, and graceful shutdown.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::app::{App, SiteInfo, shell};
+use crate::db::{self, Db};
+use crate::i18n::Locale;
+use crate::pwa::{self, ServiceWorker};
+use crate::units::service::UnitDirectory;
+
+/// Everything a request handler or server function may need. Cheap to clone (shared pointers).
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    /// One shared session: cloning a SurrealDB handle opens a new session, so the handle lives behind an Arc.
+    pub db: Arc<Db>,
+    pub units: UnitDirectory,
+    pub site: SiteInfo,
+    pub service_worker: Arc<ServiceWorker>,
+    /// Secure cookies when the public URL is https.
+    pub secure_cookies: bool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The complete application router with its layers, ready to serve (also what the HTTP tests call).
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let for_routes = state.clone();
+    let for_fallback = state.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/sw.js", get(pwa::service_worker))
+        .route("/lang/{code}", get(switch_language))
+        .route("/api/v1/units", get(crate::units::api::http_list))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_request_context(&for_routes),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_request_context(&for_fallback),
+            shell,
+        ))
+        .with_state(state)
+        .layer(middleware::from_fn(server_fn_client_errors))
+        .layer(middleware::from_fn(cache_headers))
+        .layer(CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Precise(5)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            (StatusCode::INTERNAL_SERVER_ERROR, "Đã có lỗi xảy ra / Something went wrong").into_response()
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    // The path only: query strings may one day carry something personal.
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(RequestIds::new()))
+}
+
+/// Context every server-rendered page and server function gets.
+fn provide_request_context(state: &AppState) {
+    provide_context(state.clone());
+    provide_context(state.site);
+}
+
+/// Request ids: a random per-process prefix and a counter, e.g. `3f9a0c1d-0000002a`.
+#[derive(Clone)]
+struct RequestIds {
+    prefix: u32,
+    next: Arc<AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        let mut bytes = [0u8; 4];
+        let _ = getrandom::fill(&mut bytes);
+        RequestIds { prefix: u32::from_le_bytes(bytes), next: Arc::new(AtomicU64::new(1)) }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{:08x}-{n:08x}", self.prefix)).ok().map(RequestId::new)
+    }
+}
+
+/// `GET /healthz`: 200 `{"status":"ok","database":"ok"}`, or 503 naming the failing part.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let database = match tokio::time::timeout(Duration::from_secs(3), db::ping(&state.db)).await {
+        Ok(Ok(())) => "ok",
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health check: the database failed");
+            "error"
+        }
+        Err(_) => {
+            tracing::warn!("health check: the database did not answer within 3 s");
+            "timeout"
+        }
+    };
+    let (status, overall) = if database == "ok" {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    };
+    (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(serde_json::json!({"status": overall, "database": database})))
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct LanguageQuery {
+    next: Option<String>,
+}
+
+/// `GET /lang/{vi|en}?next=/path`: keeps the choice in the cookie leptos_i18n reads, then goes back.
+/// Works with JavaScript off; `next` must be a local path (no open redirect).
+async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<LanguageQuery>,
+) -> Response {
+    let Ok(locale) = code.parse::<Locale>() else {
+        return (StatusCode::BAD_REQUEST, "Unknown language / Ngôn ngữ không hợp lệ").into_response();
+    };
+    let next = query.next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/".to_owned());
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("i18n_pref_locale={locale}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
+    let mut response = (StatusCode::SEE_OTHER, [(header::CACHE_CONTROL, "no-store")]).into_response();
+    if let (Ok(location), Ok(cookie)) = (HeaderValue::from_str(&next), HeaderValue::from_str(&cookie)) {
+        response.headers_mut().insert(header::LOCATION, location);
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// A path on this site: starts with one `/`, no scheme-relative `//` or backslash tricks, no control characters.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+        && path.len() <= 2048
+}
+
+/// Long-lived caching for content-hashed build files, none for pages (they are personal and per build).
+async fn cache_headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut response = next.run(req).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let policy = if is_html {
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language, Accept-Encoding"));
+        "private, no-cache"
+    } else if path.starts_with("/pkg/") && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else if path.starts_with("/icons/") || path == "/manifest.webmanifest" {
+        "public, max-age=86400"
+    } else if path.starts_with("/api/") {
+        "no-store"
+    } else {
+        return response;
+    };
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
+/// Server functions answer every failure with 500; a request whose arguments are missing or malformed is the
+/// caller's fault, so it becomes a 400 (a 500 must always mean a fault of ours).
+async fn server_fn_client_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if [&b"Args|"[..], b"MissingArg|", b"Deserialization|"].iter().any(|p| bytes.starts_with(p)) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Resolves on SIGTERM or Ctrl-C; axum then stops accepting and lets running requests finish.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing the requests in progress");
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,233 @@
+//! HTTP tests against the real router on an in-memory database (no browser: see end2end/ for that).
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use surrealdb::Surreal;
+use tower::ServiceExt;
+
+use super::*;
+use crate::units::service::seed;
+
+async fn state_with(db: Db) -> AppState {
+    let units = UnitDirectory::load(&db).await.unwrap_or_default();
+    let leptos_options = LeptosOptions::builder().output_name("congdanso").site_root("public").build();
+    let service_worker = ServiceWorker::for_build(&leptos_options).expect("service worker");
+    AppState {
+        leptos_options,
+        db: Arc::new(db),
+        units,
+        site: SiteInfo { dev: false },
+        service_worker: Arc::new(service_worker),
+        secure_cookies: false,
+    }
+}
+
+async fn app() -> Router {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    router(state_with(db).await)
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+async fn get(app: &Router, uri: &str) -> Reply {
+    send(app, Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+async fn get_with(app: &Router, uri: &str, name: &str, value: &str) -> Reply {
+    send(app, Request::get(uri).header(name, value).body(Body::empty()).expect("request")).await
+}
+
+#[tokio::test]
+async fn healthz_reports_a_working_database() {
+    let app = app().await;
+    let reply = get(&app, "/healthz").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(json, serde_json::json!({"status": "ok", "database": "ok"}));
+}
+
+#[tokio::test]
+async fn healthz_is_503_naming_the_database_when_it_is_unreachable() {
+    // A handle that was never connected: every query fails, as with a database server that is gone.
+    let app = router(state_with(Surreal::init()).await);
+    let reply = get(&app, "/healthz").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(json["database"], "error");
+    assert_eq!(json["status"], "unavailable");
+}
+
+#[tokio::test]
+async fn home_page_is_server_rendered_in_vietnamese_by_default() {
+    let app = app().await;
+    let reply = get(&app, "/").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("lang=\"vi\""), "{}", &reply.body[..300.min(reply.body.len())]);
+    assert!(reply.body.contains("Một tài khoản cho mọi việc"));
+    assert!(reply.body.contains("<title>Công Dân Số</title>"));
+    assert_eq!(reply.headers[header::CACHE_CONTROL], "private, no-cache");
+    assert!(reply.headers.contains_key("x-request-id"));
+    assert_eq!(reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}
+
+#[tokio::test]
+async fn accept_language_is_the_first_guess_and_the_cookie_wins() {
+    let app = app().await;
+    let english = get_with(&app, "/", "accept-language", "en-US,en;q=0.9").await;
+    assert!(english.body.contains("lang=\"en\""));
+    assert!(english.body.contains("One account for everything"));
+    let send_cookie = Request::get("/")
+        .header("accept-language", "en-US,en;q=0.9")
+        .header("cookie", "i18n_pref_locale=vi")
+        .body(Body::empty())
+        .expect("request");
+    let chosen = send(&app, send_cookie).await;
+    assert!(chosen.body.contains("Một tài khoản cho mọi việc"));
+}
+
+#[tokio::test]
+async fn language_switch_sets_the_cookie_and_returns_to_the_page() {
+    let app = app().await;
+    let reply = get(&app, "/lang/en?next=/units%3Fq%3Dhai").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.headers[header::LOCATION], "/units?q=hai");
+    let cookie = reply.headers[header::SET_COOKIE].to_str().expect("ascii");
+    assert!(cookie.starts_with("i18n_pref_locale=en; Path=/;"), "{cookie}");
+    assert!(!cookie.contains("Secure"));
+}
+
+#[tokio::test]
+async fn language_switch_never_redirects_off_site() {
+    let app = app().await;
+    for next in ["//evil.example", "https://evil.example", "/\\evil.example", ""] {
+        let reply = get(&app, &format!("/lang/vi?next={}", crate::app::encode_query_value(next))).await;
+        assert_eq!(reply.headers[header::LOCATION], "/", "next={next}");
+    }
+    let reply = get(&app, "/lang/fr").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn unknown_routes_get_the_404_page() {
+    let app = app().await;
+    let reply = get(&app, "/khong-co-trang-nay").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("Không tìm thấy trang"));
+    let reply = get(&app, "/pkg/missing.wasm").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_page_renders() {
+    let app = app().await;
+    for path in ["/", "/citizen", "/team", "/ward", "/city", "/counter", "/units", "/units?q=hai+chau", "/offline"] {
+        let reply = get(&app, path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(reply.body.contains("</html>"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn units_page_searches_without_diacritics_before_any_javascript() {
+    let app = app().await;
+    let reply = get(&app, "/units?q=hai+chau").await;
+    assert!(reply.body.contains("Phường Hải Châu"));
+    assert!(!reply.body.contains("Phường Hòa Cường"));
+    let reply = get(&app, "/units?v=2025-01&q=thach+thang").await;
+    assert!(reply.body.contains("Phường Thạch Thang"));
+    assert!(reply.body.contains("Quận Hải Châu"));
+}
+
+#[tokio::test]
+async fn units_api_returns_json_and_refuses_bad_input() {
+    let app = app().await;
+    let reply = get(&app, "/api/v1/units?q=hai%20chau").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(json["version"], "2025-07");
+    assert_eq!(json["units"][0]["code"], "20242");
+    assert_eq!(json["units"][0]["name"], "Phường Hải Châu");
+    let all = get(&app, "/api/v1/units").await;
+    let json: serde_json::Value = serde_json::from_str(&all.body).expect("json");
+    assert_eq!(json["count"], 94);
+    assert_eq!(get(&app, "/api/v1/units?version=1999").await.status, StatusCode::BAD_REQUEST);
+    // invalid percent-encoded UTF-8 in the query is decoded lossily: never a 500
+    let odd = get(&app, "/api/v1/units?q=%ff%fe").await;
+    assert_eq!(odd.status, StatusCode::OK);
+    // the wrong method: a 4xx
+    let wrong = send(&app, Request::delete("/api/v1/units").body(Body::empty()).expect("request")).await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn server_functions_answer_malformed_arguments_with_400() {
+    let app = app().await;
+    let ok = send(
+        &app,
+        Request::post("/api/units/search")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("q=hai+chau"))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(ok.body.contains("Phường Hải Châu"));
+    let bad = send(
+        &app,
+        Request::post("/api/units/search")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("nonsense=%%%"))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+}
+
+#[tokio::test]
+async fn manifest_and_service_worker_make_the_app_installable() {
+    let app = app().await;
+    let manifest = get(&app, "/manifest.webmanifest").await;
+    assert_eq!(manifest.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&manifest.body).expect("manifest json");
+    assert_eq!(json["short_name"], "Công Dân Số");
+    assert_eq!(json["display"], "standalone");
+    let purposes: Vec<&str> = json["icons"].as_array().expect("icons").iter().filter_map(|i| i["purpose"].as_str()).collect();
+    assert!(purposes.contains(&"maskable"));
+    let sw = get(&app, "/sw.js").await;
+    assert_eq!(sw.status, StatusCode::OK);
+    assert_eq!(sw.headers[header::CACHE_CONTROL], "no-cache");
+    assert!(sw.body.contains("\"/offline\""));
+    assert!(!sw.body.contains("__BUILD__") && !sw.body.contains("__PRECACHE__"));
+}
+
+#[tokio::test]
+async fn text_responses_are_compressed_for_browsers_that_accept_it() {
+    let app = app().await;
+    let reply = get_with(&app, "/", "accept-encoding", "br").await;
+    assert_eq!(reply.headers[header::CONTENT_ENCODING], "br");
+    let reply = get_with(&app, "/", "accept-encoding", "gzip").await;
+    assert_eq!(reply.headers[header::CONTENT_ENCODING], "gzip");
+}
+
+#[test]
+fn only_local_paths_are_accepted_as_return_addresses() {
+    assert!(is_local_path("/"));
+    assert!(is_local_path("/units?q=hai"));
+    assert!(!is_local_path("//evil.example"));
+    assert!(!is_local_path("https://evil.example"));
+    assert!(!is_local_path("/\\evil.example"));
+    assert!(!is_local_path("/a\nb"));
+}

@@ -1,0 +1,138 @@
+//! Pages of the shell itself: home, the area overviews, not found, offline.
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::app::{Area, set_status};
+use crate::i18n::*;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="hero" aria-labelledby="home-title">
+            <h1 id="home-title">{t!(i18n, home.title)}</h1>
+            <p class="lead">{t!(i18n, home.lead)}</p>
+            <div class="actions">
+                <A href="/citizen" attr:class="button">{t!(i18n, home.start)}</A>
+                <A href="/units" attr:class="button button--secondary">{t!(i18n, home.find_unit)}</A>
+            </div>
+        </section>
+        <h2>{t!(i18n, home.features_title)}</h2>
+        <ul class="cards">
+            <li class="card">
+                <h3>{t!(i18n, home.f_declare_title)}</h3>
+                <p>{t!(i18n, home.f_declare_body)}</p>
+            </li>
+            <li class="card">
+                <h3>{t!(i18n, home.f_qr_title)}</h3>
+                <p>{t!(i18n, home.f_qr_body)}</p>
+            </li>
+            <li class="card">
+                <h3>{t!(i18n, home.f_consent_title)}</h3>
+                <p>{t!(i18n, home.f_consent_body)}</p>
+            </li>
+            <li class="card">
+                <h3>{t!(i18n, home.f_family_title)}</h3>
+                <p>{t!(i18n, home.f_family_body)}</p>
+            </li>
+        </ul>
+        <section class="card" aria-labelledby="steps-title">
+            <h2 id="steps-title">{t!(i18n, home.steps_title)}</h2>
+            <ol class="steps">
+                <li>{t!(i18n, home.step_1)}</li>
+                <li>{t!(i18n, home.step_2)}</li>
+                <li>{t!(i18n, home.step_3)}</li>
+            </ol>
+        </section>
+        <section class="notice notice--info" aria-labelledby="help-title">
+            <h2 id="help-title">{t!(i18n, home.help_title)}</h2>
+            <p>{t!(i18n, home.help_body)}</p>
+            <p>{t!(i18n, home.install_hint)}</p>
+        </section>
+    }
+}
+
+/// What an area will offer, until its slice lands (each line names a function that is built in its own issue).
+#[component]
+pub fn AreaPage(area: Area) -> impl IntoView {
+    let i18n = use_i18n();
+    let (title, items) = match area {
+        Area::Citizen => (
+            t!(i18n, area.citizen_title).into_any(),
+            vec![
+                t!(i18n, area.citizen_1).into_any(),
+                t!(i18n, area.citizen_2).into_any(),
+                t!(i18n, area.citizen_3).into_any(),
+                t!(i18n, area.citizen_4).into_any(),
+            ],
+        ),
+        Area::Team => (
+            t!(i18n, area.team_title).into_any(),
+            vec![t!(i18n, area.team_1).into_any(), t!(i18n, area.team_2).into_any(), t!(i18n, area.team_3).into_any()],
+        ),
+        Area::Ward => (
+            t!(i18n, area.ward_title).into_any(),
+            vec![t!(i18n, area.ward_1).into_any(), t!(i18n, area.ward_2).into_any(), t!(i18n, area.ward_3).into_any()],
+        ),
+        Area::City => (
+            t!(i18n, area.city_title).into_any(),
+            vec![t!(i18n, area.city_1).into_any(), t!(i18n, area.city_2).into_any(), t!(i18n, area.city_3).into_any()],
+        ),
+        Area::Counter => (
+            t!(i18n, area.counter_title).into_any(),
+            vec![
+                t!(i18n, area.counter_1).into_any(),
+                t!(i18n, area.counter_2).into_any(),
+                t!(i18n, area.counter_3).into_any(),
+            ],
+        ),
+    };
+    view! {
+        <h1>{title}</h1>
+        <p class="notice notice--info">{t!(i18n, area.coming)}</p>
+        <ul class="cards">{items.into_iter().map(|item| view! { <li class="card">{item}</li> }).collect_view()}</ul>
+        <p>
+            <A href="/">{t!(i18n, area.back_home)}</A>
+        </p>
+    }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    let i18n = use_i18n();
+    set_status(404);
+    view! {
+        <section class="status-page">
+            <p class="big" aria-hidden="true">"404"</p>
+            <h1>{t!(i18n, not_found.title)}</h1>
+            <p>{t!(i18n, not_found.body)}</p>
+            <A href="/" attr:class="button">{t!(i18n, not_found.home)}</A>
+        </section>
+    }
+}
+
+/// Shown by the service worker when there is no network (precached with the build's assets).
+#[component]
+pub fn OfflinePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="status-page" data-testid="offline-page">
+            <h1>{t!(i18n, offline.title)}</h1>
+            <p>{t!(i18n, offline.body)}</p>
+            // A plain link: reloading the current address works before and without the WASM.
+            <a class="button" href="/" rel="external">{t!(i18n, offline.retry)}</a>
+        </section>
+    }
+}
+
+/// Error boundary fallback: a plain message, never the error's internals.
+#[component]
+pub fn ErrorNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="notice notice--error" role="alert">
+            <strong>{t!(i18n, error.title)}</strong>
+            <p>{t!(i18n, error.body)}</p>
+        </div>
+    }
+}
