@@ -27,6 +27,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+if ! command -v clippy-driver >/dev/null || ! clippy-driver --version >/dev/null 2>&1; then
+  say "adding clippy"
+  rustup component add clippy
+fi
+
 if ! cargo leptos --version 2>/dev/null | grep -q ' 0\.3\.0'; then
   say "installing cargo-leptos 0.3.0 (about 10 minutes, once)"
   cargo install cargo-leptos --version 0.3.0 --locked

@@ -185,6 +185,7 @@ fn LanguageSwitch() -> impl IntoView {
                     aria-current=move || (i18n.get_locale() == locale).then_some("true")
                     on:click=move |ev| {
                         ev.prevent_default();
+                        remember_locale(locale);
                         i18n.set_locale(locale);
                     }
                 >
@@ -200,6 +201,19 @@ fn LanguageSwitch() -> impl IntoView {
             {link(Locale::en, "EN", "English")}
         </ul>
     }
+}
+
+/// Writes the cookie the server reads to pick the language (the same one `/lang/{code}` sets).
+fn remember_locale(locale: Locale) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+            let _ = doc.set_cookie(&format!("i18n_pref_locale={locale}; Path=/; Max-Age=31536000; SameSite=Lax"));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = locale;
 }
 
 /// Percent-encodes a value for a query string (the path of the current page).

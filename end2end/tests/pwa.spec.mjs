@@ -1,6 +1,9 @@
 // Journey: the citizen installs the app, then loses the network (or the server goes away).
-import { test, expect } from '@playwright/test';
-import { startServer, waitForHydration } from './support.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, test, expect } from '@playwright/test';
+import { chromiumArgs, startServer, waitForHydration } from './support.mjs';
 
 async function waitForServiceWorker(page) {
   await page.evaluate(async () => {
@@ -10,15 +13,29 @@ async function waitForServiceWorker(page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
 }
 
-test('the manifest and service worker make the site installable', async ({ page }) => {
-  await page.goto('/');
-  await waitForServiceWorker(page);
-  const manifest = await (await page.request.get('/manifest.webmanifest')).json();
-  expect(manifest.name).toBe('Công Dân Số Đà Nẵng');
-  expect(manifest.display).toBe('standalone');
-  const cdp = await page.context().newCDPSession(page);
-  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
-  expect(installabilityErrors).toEqual([]);
+test('the manifest and service worker make the site installable', async ({ baseURL }) => {
+  // Chromium never offers to install from an incognito profile, so this journey uses a real (temporary) profile.
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'cds-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: chromiumArgs,
+    baseURL,
+    viewport: { width: 360, height: 740 },
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto('/');
+    await waitForServiceWorker(page);
+    const manifest = await (await page.request.get('/manifest.webmanifest')).json();
+    expect(manifest.name).toBe('Công Dân Số Đà Nẵng');
+    expect(manifest.display).toBe('standalone');
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    expect(installabilityErrors).toEqual([]);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 });
 
 test('after one visit, the offline page appears when the browser is offline', async ({ page, context }) => {

@@ -56,41 +56,40 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 pub fn AreaPage(area: Area) -> impl IntoView {
     let i18n = use_i18n();
-    let (title, items) = match area {
+    // Plain strings (not per-key views) keep the WASM small: one text type for every area.
+    let text = move || match area {
         Area::Citizen => (
-            t!(i18n, area.citizen_title).into_any(),
+            t_string!(i18n, area.citizen_title),
             vec![
-                t!(i18n, area.citizen_1).into_any(),
-                t!(i18n, area.citizen_2).into_any(),
-                t!(i18n, area.citizen_3).into_any(),
-                t!(i18n, area.citizen_4).into_any(),
+                t_string!(i18n, area.citizen_1),
+                t_string!(i18n, area.citizen_2),
+                t_string!(i18n, area.citizen_3),
+                t_string!(i18n, area.citizen_4),
             ],
         ),
         Area::Team => (
-            t!(i18n, area.team_title).into_any(),
-            vec![t!(i18n, area.team_1).into_any(), t!(i18n, area.team_2).into_any(), t!(i18n, area.team_3).into_any()],
+            t_string!(i18n, area.team_title),
+            vec![t_string!(i18n, area.team_1), t_string!(i18n, area.team_2), t_string!(i18n, area.team_3)],
         ),
         Area::Ward => (
-            t!(i18n, area.ward_title).into_any(),
-            vec![t!(i18n, area.ward_1).into_any(), t!(i18n, area.ward_2).into_any(), t!(i18n, area.ward_3).into_any()],
+            t_string!(i18n, area.ward_title),
+            vec![t_string!(i18n, area.ward_1), t_string!(i18n, area.ward_2), t_string!(i18n, area.ward_3)],
         ),
         Area::City => (
-            t!(i18n, area.city_title).into_any(),
-            vec![t!(i18n, area.city_1).into_any(), t!(i18n, area.city_2).into_any(), t!(i18n, area.city_3).into_any()],
+            t_string!(i18n, area.city_title),
+            vec![t_string!(i18n, area.city_1), t_string!(i18n, area.city_2), t_string!(i18n, area.city_3)],
         ),
         Area::Counter => (
-            t!(i18n, area.counter_title).into_any(),
-            vec![
-                t!(i18n, area.counter_1).into_any(),
-                t!(i18n, area.counter_2).into_any(),
-                t!(i18n, area.counter_3).into_any(),
-            ],
+            t_string!(i18n, area.counter_title),
+            vec![t_string!(i18n, area.counter_1), t_string!(i18n, area.counter_2), t_string!(i18n, area.counter_3)],
         ),
     };
     view! {
-        <h1>{title}</h1>
+        <h1>{move || text().0}</h1>
         <p class="notice notice--info">{t!(i18n, area.coming)}</p>
-        <ul class="cards">{items.into_iter().map(|item| view! { <li class="card">{item}</li> }).collect_view()}</ul>
+        <ul class="cards">
+            {move || text().1.into_iter().map(|item| view! { <li class="card">{item}</li> }).collect_view()}
+        </ul>
         <p>
             <A href="/">{t!(i18n, area.back_home)}</A>
         </p>

@@ -1,7 +1,9 @@
 //! Server functions and the public JSON endpoint for administrative units. Public data: no sign-in needed.
 use leptos::prelude::*;
 
-use super::{AdminUnit, UnitsVersion};
+use super::AdminUnit;
+#[cfg(feature = "ssr")]
+use super::UnitsVersion;
 
 /// Units of one version whose name matches `q` (without diacritics is fine); all of them when `q` is empty.
 #[server(endpoint = "units/search")]

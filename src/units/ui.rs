@@ -65,20 +65,18 @@ pub fn UnitsPage() -> impl IntoView {
 #[component]
 fn UnitList(units: Vec<AdminUnit>) -> impl IntoView {
     let i18n = use_i18n();
-    if units.is_empty() {
-        return view! { <p class="notice" role="status">{t!(i18n, units.none)}</p> }.into_any();
-    }
     let count = units.len();
-    view! {
+    let none = (count == 0).then(|| view! { <p class="notice" role="status">{t!(i18n, units.none)}</p> });
+    let list = (count != 0).then(move || view! {
         <p class="count" role="status">{t!(i18n, units.count, count = move || count)}</p>
         <ul class="unit-list" data-testid="unit-list">
             {units
                 .into_iter()
                 .map(|unit| {
-                    let kind = match unit.kind {
-                        UnitKind::Ward => t!(i18n, units.kind_ward).into_any(),
-                        UnitKind::Commune => t!(i18n, units.kind_commune).into_any(),
-                        UnitKind::SpecialZone => t!(i18n, units.kind_special_zone).into_any(),
+                    let kind = move || match unit.kind {
+                        UnitKind::Ward => t_string!(i18n, units.kind_ward),
+                        UnitKind::Commune => t_string!(i18n, units.kind_commune),
+                        UnitKind::SpecialZone => t_string!(i18n, units.kind_special_zone),
                     };
                     view! {
                         <li>
@@ -92,6 +90,6 @@ fn UnitList(units: Vec<AdminUnit>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-    }
-    .into_any()
+    });
+    view! { {none} {list} }
 }
