@@ -10,25 +10,15 @@ use crate::i18n::*;
 use crate::shell::{AreaPage, ErrorNotice, HomePage, NotFoundPage, OfflinePage};
 use crate::units::ui::UnitsPage;
 
-/// Facts about this deployment that the page shows; the server provides them, the browser reads them back
-/// from the `<body>` attributes so that both render the same thing (no hydration mismatch).
+/// Facts about this deployment that the page shows (provided by the server as context).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteInfo {
     /// Development helpers on (`--dev`): shows the banner pointing at the SMS outbox.
     pub dev: bool,
 }
 
-impl SiteInfo {
-    #[cfg(feature = "hydrate")]
-    pub fn from_document() -> Self {
-        let dev = document().body().and_then(|b| b.get_attribute("data-dev")).is_some_and(|v| v == "true");
-        SiteInfo { dev }
-    }
-}
-
 /// The HTML document around the app (server only: the browser hydrates `<body>`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let site = use_context::<SiteInfo>().unwrap_or_default();
     view! {
         <!DOCTYPE html>
         <html>
@@ -40,11 +30,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/png" sizes="192x192" href="/icons/icon-192.png" />
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <script inner_html=SW_REGISTRATION></script>
                 <MetaTags />
             </head>
-            <body data-dev=site.dev.to_string()>
+            <body>
                 <App />
             </body>
         </html>
@@ -56,9 +46,8 @@ const SW_REGISTRATION: &str = "if('serviceWorker' in navigator){addEventListener
 
 #[component]
 pub fn App() -> impl IntoView {
-    let cookie_options = leptos_i18n::context::CookieOptions::<Locale>::default().path("/").max_age(31_536_000_000i64);
     view! {
-        <I18nContextProvider cookie_options>
+        <I18nContextProvider>
             <Layout />
         </I18nContextProvider>
     }
@@ -161,8 +150,8 @@ fn Header() -> impl IntoView {
     }
 }
 
-/// Links to `/lang/{vi|en}?next=<this page>`: without JavaScript the server sets the cookie and sends the
-/// citizen back; with JavaScript the switch happens in place (and leptos_i18n writes the same cookie).
+/// Links to `/lang/{vi|en}?next=<this page>`: the server sets the cookie and sends the citizen back to the page
+/// they were on. A plain link, so it works the same with or without JavaScript.
 #[component]
 fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
@@ -178,16 +167,11 @@ fn LanguageSwitch() -> impl IntoView {
             <li>
                 <a
                     href=move || format!("/lang/{locale}?next={}", next())
-                    rel="external nofollow"
+                    rel="nofollow"
                     hreflang=locale.as_str()
                     lang=locale.as_str()
                     title=name
                     aria-current=move || (i18n.get_locale() == locale).then_some("true")
-                    on:click=move |ev| {
-                        ev.prevent_default();
-                        remember_locale(locale);
-                        i18n.set_locale(locale);
-                    }
                 >
                     <span aria-hidden="true">{short}</span>
                     <span class="visually-hidden">{name}</span>
@@ -201,19 +185,6 @@ fn LanguageSwitch() -> impl IntoView {
             {link(Locale::en, "EN", "English")}
         </ul>
     }
-}
-
-/// Writes the cookie the server reads to pick the language (the same one `/lang/{code}` sets).
-fn remember_locale(locale: Locale) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
-            let _ = doc.set_cookie(&format!("i18n_pref_locale={locale}; Path=/; Max-Age=31536000; SameSite=Lax"));
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = locale;
 }
 
 /// Percent-encodes a value for a query string (the path of the current page).

@@ -23,16 +23,12 @@ pub mod secret;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// The browser entry point: hydrates the server-rendered page.
+/// The browser entry point: wakes up the interactive islands of the server-rendered page (the rest is plain HTML
+/// that works without any WASM).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    let site = app::SiteInfo::from_document();
-    leptos::mount::hydrate_body(move || {
-        leptos::prelude::provide_context(site);
-        app::App()
-    });
+    leptos::mount::hydrate_islands();
     // Lets tests (and curious developers) know the page is interactive now.
     if let Some(body) = leptos::prelude::document().body() {
         let _ = body.set_attribute("data-hydrated", "true");

@@ -184,6 +184,9 @@ pub fn is_local_path(path: &str) -> bool {
 async fn cache_headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut response = next.run(req).await;
+    if !path.starts_with("/lang/") {
+        keep_language_cookie_single_writer(response.headers_mut());
+    }
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -207,6 +210,18 @@ async fn cache_headers(req: Request, next: Next) -> Response {
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     response
+}
+
+/// leptos_i18n re-sends the language cookie it read on every page, with its own attributes (no `Path=/`, so
+/// one cookie per directory would pile up). `/lang/{code}` is the one place that writes it.
+fn keep_language_cookie_single_writer(headers: &mut axum::http::HeaderMap) {
+    let cookies: Vec<HeaderValue> = headers.get_all(header::SET_COOKIE).iter().cloned().collect();
+    if cookies.iter().any(|c| c.as_bytes().starts_with(b"i18n_pref_locale=")) {
+        headers.remove(header::SET_COOKIE);
+        for cookie in cookies.into_iter().filter(|c| !c.as_bytes().starts_with(b"i18n_pref_locale=")) {
+            headers.append(header::SET_COOKIE, cookie);
+        }
+    }
 }
 
 /// Server functions answer every failure with 500; a request whose arguments are missing or malformed is the

@@ -96,6 +96,8 @@ async fn accept_language_is_the_first_guess_and_the_cookie_wins() {
         .expect("request");
     let chosen = send(&app, send_cookie).await;
     assert!(chosen.body.contains("Một tài khoản cho mọi việc"));
+    // pages never rewrite the language cookie: only /lang/{code} does
+    assert!(chosen.headers.get(header::SET_COOKIE).is_none(), "{:?}", chosen.headers);
 }
 
 #[tokio::test]

@@ -1,6 +1,5 @@
 //! The units page: a search that works as a plain GET form before (or without) the WASM.
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::api::search_units;
@@ -40,7 +39,7 @@ pub fn UnitsPage() -> impl IntoView {
     view! {
         <h1>{t!(i18n, units.title)}</h1>
         <p>{t!(i18n, units.intro)}</p>
-        <Form method="GET" action="/units">
+        <form method="get" action="/units">
             <input type="hidden" name="v" value=move || version().as_str() />
             <div class="field">
                 <label for="unit-q">{t!(i18n, units.search_label)}</label>
@@ -49,7 +48,7 @@ pub fn UnitsPage() -> impl IntoView {
                     <button type="submit" class="button">{t!(i18n, units.search_button)}</button>
                 </div>
             </div>
-        </Form>
+        </form>
         <ul class="segmented" aria-label=move || t_string!(i18n, units.version_label)>
             {version_link(UnitsVersion::V2025_07)}
             {version_link(UnitsVersion::V2025_01)}
