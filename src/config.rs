@@ -72,7 +72,7 @@ pub struct Settings {
     pub dev: bool,
 
     /// Log filter (tracing's EnvFilter syntax), e.g. "info,congdanso=debug".
-    #[arg(long, env = "CONGDANSO_LOG", value_name = "FILTER", default_value = "info", global = true)]
+    #[arg(long, env = "CONGDANSO_LOG", value_name = "FILTER", default_value = "info,surreal=warn", global = true)]
     pub log: String,
 }
 

@@ -39,7 +39,6 @@ async fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(line) => {
-            tracing::error!("{line}");
             eprintln!("congdanso: {line}");
             ExitCode::FAILURE
         }
@@ -48,7 +47,11 @@ async fn main() -> ExitCode {
 
 fn init_logs(filter: &str) -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| e.to_string())?;
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init().map_err(|e| e.to_string())
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .try_init().map_err(|e| e.to_string())
 }
 
 /// Opens the database and brings it up to date (schema, then seed data).

@@ -18,10 +18,11 @@ export const chromiumArgs = [
   '--disable-sync',
 ];
 
-export function serverArgs(port) {
+export function serverArgs(port, extra = []) {
   return [
     '--dev',
-    '--database-url', 'mem://',
+    ...(extra.includes('--database-url') ? [] : ['--database-url', 'mem://']),
+    ...extra,
     '--bind', `127.0.0.1:${port}`,
     '--data-dir', path.join(ROOT, 'end2end', '.tmp', `data-${port}`),
     '--leptos-config', path.join(ROOT, 'Leptos.toml'),
@@ -34,8 +35,8 @@ export function serverCommand(port) {
 }
 
 /** Starts a separate server (for journeys that stop it); resolves once /healthz answers. */
-export async function startServer(port) {
-  const child = spawn(BINARY, serverArgs(port), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startServer(port, extra = []) {
+  const child = spawn(BINARY, serverArgs(port, extra), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = `http://127.0.0.1:${port}`;
@@ -49,11 +50,12 @@ export async function startServer(port) {
   }
   return {
     url,
+    /** SIGTERM, then the exit code. */
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
-      await exited;
+      return exited;
     },
   };
 }
