@@ -9,6 +9,7 @@ pub use generated_i18n::i18n;
 
 pub mod app;
 pub mod domain;
+pub mod identity;
 pub mod shell;
 pub mod units;
 
