@@ -22,7 +22,7 @@ for f in "$wasm" "$js" "$css"; do [ -f "$f" ] || { echo "missing $f: run make bu
 wasm_raw=$(stat -c %s "$wasm")
 wasm_br=$(brotli -c -q 11 "$wasm" | wc -c)
 
-target/release/congdanso --database-url mem:// --bind "127.0.0.1:$port" --data-dir "$work/data" --log warn &
+target/release/congdanso --dev --database-url mem:// --bind "127.0.0.1:$port" --data-dir "$work/data" --log warn &
 server_pid=$!
 for _ in $(seq 1 100); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 

@@ -7,6 +7,7 @@ use leptos_router::path;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
+use crate::identity::ui::{ConsentPage, MePage, OutboxPage, SessionsPage, SignInPage, SignUpPage, VerifyPage};
 use crate::shell::{AreaPage, ErrorNotice, HomePage, NotFoundPage, OfflinePage};
 use crate::units::ui::UnitsPage;
 
@@ -78,6 +79,13 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("city") view=|| view! { <AreaPage area=Area::City /> } />
                     <Route path=path!("counter") view=|| view! { <AreaPage area=Area::Counter /> } />
                     <Route path=path!("units") view=UnitsPage />
+                    <Route path=path!("signup") view=SignUpPage />
+                    <Route path=path!("signup/consent") view=ConsentPage />
+                    <Route path=path!("signin") view=SignInPage />
+                    <Route path=path!("verify") view=VerifyPage />
+                    <Route path=path!("me") view=MePage />
+                    <Route path=path!("me/sessions") view=SessionsPage />
+                    <Route path=path!("dev/outbox") view=OutboxPage />
                     <Route path=path!("offline") view=OfflinePage />
                 </Routes>
                 </ErrorBoundary>

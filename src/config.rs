@@ -63,6 +63,14 @@ pub struct Settings {
     #[arg(long, env = "CONGDANSO_SECRET_KEY_FILE", value_name = "FILE", global = true)]
     pub secret_key_file: Option<PathBuf>,
 
+    /// SMS gateway endpoint (JSON POST; contract in the README). Required unless --dev.
+    #[arg(long, env = "CONGDANSO_SMS_GATEWAY_URL", value_name = "URL", value_parser = parse_http_url, global = true)]
+    pub sms_gateway_url: Option<String>,
+
+    /// API key sent to the SMS gateway in the X-Api-Key header.
+    #[arg(long, env = "CONGDANSO_SMS_GATEWAY_KEY", value_name = "KEY", hide_env_values = true, global = true)]
+    pub sms_gateway_key: Option<String>,
+
     /// Leptos runtime configuration.
     #[arg(long, env = "CONGDANSO_LEPTOS_CONFIG", value_name = "FILE", default_value = "Leptos.toml", global = true)]
     pub leptos_config: PathBuf,
@@ -177,6 +185,10 @@ pub fn parse_public_url(s: &str) -> Result<PublicUrl, String> {
         return Err("expected a URL like https://congdanso.danang.gov.vn".to_owned());
     }
     Ok(PublicUrl(s.to_owned()))
+}
+
+fn parse_http_url(s: &str) -> Result<String, String> {
+    parse_public_url(s).map(|u| u.as_str().to_owned())
 }
 
 fn parse_name(s: &str) -> Result<String, String> {

@@ -12,6 +12,7 @@ use congdanso::secret::SecretKey;
 use congdanso::server::{AppState, router, shutdown_signal};
 use congdanso::units::service::{UnitDirectory, seed};
 use congdanso::db;
+use congdanso::identity::sms::{HttpSmsGateway, SmsGateway};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -89,18 +90,30 @@ async fn serve(settings: Settings) -> Result<(), String> {
     }
     let service_worker = ServiceWorker::for_build(&leptos_options).map_err(|e| format!("site build: {e}"))?;
     let secret_path = settings.secret_key_file();
-    let _secret = SecretKey::load_or_create(&secret_path)
+    let secret = SecretKey::load_or_create(&secret_path)
         .map_err(|e| format!("--secret-key-file {}: {e}", secret_path.display()))?;
-    let db = open_database(&settings).await?;
+    if settings.sms_gateway_url.is_none() && !settings.dev {
+        return Err("--sms-gateway-url is required (or --dev for the development SMS outbox)".to_owned());
+    }
+    let db = Arc::new(open_database(&settings).await?);
     let units = UnitDirectory::load(&db).await.map_err(|e| e.to_string())?;
+    let sms = match &settings.sms_gateway_url {
+        Some(url) => {
+            let key = settings.sms_gateway_key.clone().ok_or("--sms-gateway-key is required with --sms-gateway-url")?;
+            SmsGateway::Http(HttpSmsGateway::new(url.clone(), key).map_err(|e| format!("--sms-gateway-url: {e}"))?)
+        }
+        None => SmsGateway::DevOutbox(db.clone()),
+    };
 
     let state = AppState {
         leptos_options,
-        db: Arc::new(db),
+        db,
         units,
         site: SiteInfo { dev: settings.dev },
         service_worker: Arc::new(service_worker),
         secure_cookies: settings.public_url().is_https(),
+        secret: Arc::new(secret),
+        sms,
     };
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.bind)

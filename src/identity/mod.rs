@@ -1,4 +1,6 @@
 //! Citizen accounts: who a person is (parsed at the edge), one-time codes by SMS, sessions.
+#[cfg(feature = "ssr")]
+pub mod account;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod otp;
@@ -6,6 +8,9 @@ pub mod otp;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod sms;
+pub mod ui;
+#[cfg(feature = "ssr")]
+pub mod web;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,4 +31,110 @@ impl OtpPurpose {
             OtpPurpose::Confirm => "confirm",
         }
     }
+}
+
+/// The sign-up form as typed (kept to show it back, untouched, next to any error).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignUpInput {
+    pub phone: String,
+    pub full_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub citizen_id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Phone,
+    FullName,
+    BirthDate,
+    Sex,
+    CitizenId,
+    Consent,
+    Code,
+}
+
+/// Why a field was refused; each has its own translated message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Phone(domain::PhoneError),
+    Name(domain::NameError),
+    Date(domain::DateError),
+    SexMissing,
+    CitizenId(domain::CitizenIdError),
+    ConsentMissing,
+}
+
+/// A message about the whole form (not one field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    PhoneTaken,
+    CitizenIdTaken,
+    CodeSent,
+    CodeWrong { tries_left: i64 },
+    CodeExpired,
+    CodeDead,
+    NoCode,
+    ResendTooSoon { seconds: i64 },
+    TooManyCodes { minutes: i64 },
+    SmsFailed,
+    SignUpExpired,
+    SessionRevoked,
+    SignedOutEverywhere,
+}
+
+/// What a form page shows after a post: the values as typed, the problems, a notice.
+#[derive(Clone, Debug, Default)]
+pub struct FormState {
+    pub input: SignUpInput,
+    pub problems: Vec<(Field, Problem)>,
+    pub notice: Option<Notice>,
+}
+
+impl FormState {
+    pub fn problem(&self, field: Field) -> Option<Problem> {
+        self.problems.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
+    }
+}
+
+/// The page /verify: where the code went and what it is for.
+#[derive(Clone, Debug)]
+pub struct VerifyState {
+    pub phone_e164: String,
+    pub phone_display: String,
+    pub purpose: OtpPurpose,
+    pub resend_in: i64,
+    pub notice: Option<Notice>,
+}
+
+/// The signed-in citizen's page.
+#[derive(Clone, Debug)]
+pub struct MeState {
+    pub full_name: String,
+    pub phone: String,
+    pub birth_date: String,
+    pub citizen_id_masked: String,
+    pub level: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionsState {
+    pub current_id: String,
+    pub sessions: Vec<SessionLine>,
+    pub notice: Option<Notice>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionLine {
+    pub id: String,
+    pub device: String,
+    pub signed_in: String,
+    pub last_seen: String,
+}
+
+/// The development outbox (exists only under --dev).
+#[derive(Clone, Debug)]
+pub struct OutboxState {
+    pub messages: Vec<(String, String, String)>,
 }

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
@@ -24,6 +24,9 @@ use crate::app::{App, SiteInfo, shell};
 use crate::db::{self, Db};
 use crate::i18n::Locale;
 use crate::pwa::{self, ServiceWorker};
+use crate::identity::sms::SmsGateway;
+use crate::identity::web as identity;
+use crate::secret::SecretKey;
 use crate::units::service::UnitDirectory;
 
 /// Everything a request handler or server function may need. Cheap to clone (shared pointers).
@@ -37,6 +40,8 @@ pub struct AppState {
     pub service_worker: Arc<ServiceWorker>,
     /// Secure cookies when the public URL is https.
     pub secure_cookies: bool,
+    pub secret: Arc<SecretKey>,
+    pub sms: SmsGateway,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -47,11 +52,29 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// The complete application router with its layers, ready to serve (also what the HTTP tests call).
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Pages that need data (or a form's state) first are served by their own handlers, which render the app.
+    let handled: Vec<String> = ["/signin", "/verify", "/me", "/me/sessions", "/dev/outbox"].map(String::from).into();
+    let routes = generate_route_list_with_exclusions(App, Some(handled));
     let for_routes = state.clone();
     let for_fallback = state.clone();
     let options = state.leptos_options.clone();
-    Router::new()
+    let mut router = Router::new();
+    if state.site.dev {
+        router = router
+            .route("/dev/outbox", get(identity::outbox_page))
+            .route("/dev/outbox.json", get(identity::outbox_json));
+    }
+    router
+        .route("/signup", axum::routing::post(identity::signup))
+        .route("/signup/consent", axum::routing::post(identity::consent))
+        .route("/signin", get(identity::signin_form).post(identity::signin))
+        .route("/verify", get(identity::verify_form).post(identity::verify))
+        .route("/otp/resend", axum::routing::post(identity::resend))
+        .route("/signout", axum::routing::post(identity::signout))
+        .route("/me", get(identity::me))
+        .route("/me/sessions", get(identity::sessions))
+        .route("/me/sessions/revoke", axum::routing::post(identity::revoke))
+        .route("/me/sessions/revoke-all", axum::routing::post(identity::revoke_all))
         .route("/healthz", get(healthz))
         .route("/sw.js", get(pwa::service_worker))
         .route("/lang/{code}", get(switch_language))
@@ -67,6 +90,7 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .with_state(state)
+        .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn(server_fn_client_errors))
         .layer(middleware::from_fn(cache_headers))
         .layer(CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Precise(5)))
@@ -222,6 +246,32 @@ fn keep_language_cookie_single_writer(headers: &mut axum::http::HeaderMap) {
             headers.append(header::SET_COOKIE, cookie);
         }
     }
+}
+
+/// Cross-site request forgery: a state-changing request must come from our own pages. Browsers say where a
+/// request comes from (`Sec-Fetch-Site`, `Origin`); session cookies are also `SameSite=Lax`.
+async fn same_origin_writes(req: Request, next: Next) -> Response {
+    let method = req.method();
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD || method == axum::http::Method::OPTIONS {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v != "same-origin" && v != "none");
+    let foreign_origin = match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST)) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+            host.to_str().map(|h| h != origin_host).unwrap_or(true)
+        }
+        _ => false,
+    };
+    if cross_site || foreign_origin {
+        return (StatusCode::FORBIDDEN, "Yêu cầu bị từ chối / Request refused (cross-site)").into_response();
+    }
+    next.run(req).await
 }
 
 /// Server functions answer every failure with 500; a request whose arguments are missing or malformed is the

@@ -10,15 +10,18 @@ use crate::units::service::seed;
 
 async fn state_with(db: Db) -> AppState {
     let units = UnitDirectory::load(&db).await.unwrap_or_default();
+    let db_arc = Arc::new(db);
     let leptos_options = LeptosOptions::builder().output_name("congdanso").site_root("public").build();
     let service_worker = ServiceWorker::for_build(&leptos_options).expect("service worker");
     AppState {
         leptos_options,
-        db: Arc::new(db),
+        db: db_arc.clone(),
         units,
-        site: SiteInfo { dev: false },
+        site: SiteInfo { dev: true },
         service_worker: Arc::new(service_worker),
         secure_cookies: false,
+        secret: Arc::new(SecretKey::generate().expect("key")),
+        sms: SmsGateway::DevOutbox(db_arc.clone()),
     }
 }
 

@@ -13,8 +13,8 @@ pub fn HomePage() -> impl IntoView {
             <h1 id="home-title">{t!(i18n, home.title)}</h1>
             <p class="lead">{t!(i18n, home.lead)}</p>
             <div class="actions">
-                <A href="/citizen" attr:class="button">{t!(i18n, home.start)}</A>
-                <A href="/units" attr:class="button button--secondary">{t!(i18n, home.find_unit)}</A>
+                <a href="/signup" class="button">{t!(i18n, home.start)}</a>
+                <a href="/signin" class="button button--secondary">{t!(i18n, home.signin)}</a>
             </div>
         </section>
         <h2>{t!(i18n, home.features_title)}</h2>
@@ -86,6 +86,15 @@ pub fn AreaPage(area: Area) -> impl IntoView {
     };
     view! {
         <h1>{move || text().0}</h1>
+        {(area == Area::Citizen)
+            .then(|| {
+                view! {
+                    <div class="actions">
+                        <a href="/signup" class="button">{t!(i18n, home.start)}</a>
+                        <a href="/signin" class="button button--secondary">{t!(i18n, home.signin)}</a>
+                    </div>
+                }
+            })}
         <p class="notice notice--info">{t!(i18n, area.coming)}</p>
         <ul class="cards">
             {move || text().1.into_iter().map(|item| view! { <li class="card">{item}</li> }).collect_view()}

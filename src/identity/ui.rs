@@ -1,0 +1,380 @@
+//! Sign-up, sign-in, code entry, "my account" and "my sessions" pages. Plain forms that post to the server:
+//! they work before (and without) the WASM. Pages render what the server put in context; with nothing in
+//! context (an address reached the wrong way), they show the 404 page.
+use leptos::prelude::*;
+
+use super::domain::{CitizenIdError, DateError, NameError, PhoneError};
+use super::{
+    Field, FormState, MeState, Notice, OtpPurpose, OutboxState, Problem, SessionsState, SignUpInput, VerifyState,
+};
+use crate::i18n::*;
+use crate::shell::NotFoundPage;
+
+fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> &'static str {
+    match problem {
+        Problem::Phone(PhoneError::Empty) => t_string!(i18n, auth.err_phone_empty),
+        Problem::Phone(PhoneError::NotDigits) => t_string!(i18n, auth.err_phone_digits),
+        Problem::Phone(PhoneError::WrongLength) => t_string!(i18n, auth.err_phone_length),
+        Problem::Phone(PhoneError::NotMobile) => t_string!(i18n, auth.err_phone_mobile),
+        Problem::Name(NameError::Empty) => t_string!(i18n, auth.err_name_empty),
+        Problem::Name(NameError::OneWord) => t_string!(i18n, auth.err_name_one_word),
+        Problem::Name(NameError::TooLong) => t_string!(i18n, auth.err_name_long),
+        Problem::Name(NameError::BadCharacters) => t_string!(i18n, auth.err_name_chars),
+        Problem::Date(DateError::Empty) => t_string!(i18n, auth.err_date_empty),
+        Problem::Date(DateError::Format) => t_string!(i18n, auth.err_date_format),
+        Problem::Date(DateError::NoSuchDay) => t_string!(i18n, auth.err_date_no_day),
+        Problem::Date(DateError::InFuture) => t_string!(i18n, auth.err_date_future),
+        Problem::Date(DateError::TooOld) => t_string!(i18n, auth.err_date_old),
+        Problem::SexMissing => t_string!(i18n, auth.err_sex),
+        Problem::CitizenId(CitizenIdError::Empty) => t_string!(i18n, auth.err_id_empty),
+        Problem::CitizenId(CitizenIdError::NotTwelveDigits) => t_string!(i18n, auth.err_id_digits),
+        Problem::CitizenId(CitizenIdError::UnknownProvince) => t_string!(i18n, auth.err_id_province),
+        Problem::CitizenId(CitizenIdError::SexCenturyMismatch) => t_string!(i18n, auth.err_id_sex_century),
+        Problem::CitizenId(CitizenIdError::BirthYearMismatch) => t_string!(i18n, auth.err_id_year),
+        Problem::ConsentMissing => t_string!(i18n, auth.err_consent),
+    }
+}
+
+/// A message about the whole form, in a live region so screen readers announce it.
+#[component]
+fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
+    let i18n = use_i18n();
+    notice.map(|notice| {
+        let error = !matches!(notice, Notice::CodeSent | Notice::SessionRevoked | Notice::SignedOutEverywhere);
+        let text = match notice {
+            Notice::PhoneTaken => view! {
+                {t!(i18n, auth.notice_phone_taken)} " " <a href="/signin">{t!(i18n, auth.signin_instead)}</a>
+            }
+            .into_any(),
+            Notice::CitizenIdTaken => view! {
+                {t!(i18n, auth.notice_id_taken)} " " <a href="/signin">{t!(i18n, auth.signin_instead)}</a>
+            }
+            .into_any(),
+            Notice::CodeSent => t!(i18n, auth.notice_code_sent).into_any(),
+            Notice::CodeWrong { tries_left } => t!(i18n, auth.notice_code_wrong, left = move || tries_left).into_any(),
+            Notice::CodeExpired => t!(i18n, auth.notice_code_expired).into_any(),
+            Notice::CodeDead => t!(i18n, auth.notice_code_dead).into_any(),
+            Notice::NoCode => t!(i18n, auth.notice_no_code).into_any(),
+            Notice::ResendTooSoon { seconds } => t!(i18n, auth.notice_too_soon, seconds = move || seconds).into_any(),
+            Notice::TooManyCodes { minutes } => t!(i18n, auth.notice_too_many, minutes = move || minutes).into_any(),
+            Notice::SmsFailed => t!(i18n, auth.notice_sms_failed).into_any(),
+            Notice::SignUpExpired => t!(i18n, auth.notice_signup_expired).into_any(),
+            Notice::SessionRevoked => t!(i18n, sessions.revoked).into_any(),
+            Notice::SignedOutEverywhere => t!(i18n, sessions.all_revoked).into_any(),
+        };
+        view! {
+            <div class="notice" class:notice--error=error class:notice--info=!error role=if error { "alert" } else { "status" }>
+                {text}
+            </div>
+        }
+    })
+}
+
+/// A labelled text input with its hint and its error, wired for screen readers.
+#[allow(clippy::too_many_arguments)]
+fn text_field(
+    id: &'static str,
+    label: &'static str,
+    hint: Option<&'static str>,
+    value: String,
+    error: Option<&'static str>,
+    input_type: &'static str,
+    autocomplete: &'static str,
+    inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let described = match (hint.is_some(), error.is_some()) {
+        (true, true) => Some(format!("{id}-hint {id}-error")),
+        (true, false) => Some(format!("{id}-hint")),
+        (false, true) => Some(format!("{id}-error")),
+        (false, false) => None,
+    };
+    view! {
+        <div class="field" class:field--error=error.is_some()>
+            <label for=id>{label}</label>
+            {hint.map(|h| view! { <span class="hint" id=format!("{id}-hint")>{h}</span> })}
+            {error.map(|e| view! { <span class="error" id=format!("{id}-error")>{e}</span> })}
+            <input
+                id=id
+                name=id
+                type=input_type
+                value=value
+                autocomplete=autocomplete
+                inputmode=inputmode
+                aria-describedby=described
+                aria-invalid=error.map(|_| "true")
+                required
+            />
+        </div>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let form = use_context::<FormState>().unwrap_or_default();
+    let err = |field| form.problem(field).map(|p| problem_text(i18n, p));
+    let input = form.input.clone();
+    let sex_error = err(Field::Sex);
+    view! {
+        <h1>{t!(i18n, auth.signup_title)}</h1>
+        <p>{t!(i18n, auth.signup_intro)}</p>
+        <NoticeBox notice=form.notice />
+        <form method="post" action="/signup" class="card" novalidate>
+            {text_field("phone", t_string!(i18n, auth.phone_label), Some(t_string!(i18n, auth.phone_hint)), input.phone.clone(), err(Field::Phone), "tel", "tel", Some("tel"))}
+            {text_field("full_name", t_string!(i18n, auth.name_label), Some(t_string!(i18n, auth.name_hint)), input.full_name.clone(), err(Field::FullName), "text", "name", None)}
+            {text_field("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), input.birth_date.clone(), err(Field::BirthDate), "text", "bday", Some("numeric"))}
+            <fieldset class="field" class:field--error=sex_error.is_some() aria-describedby=sex_error.map(|_| "sex-error")>
+                <legend>{t!(i18n, auth.sex_label)}</legend>
+                {sex_error.map(|e| view! { <span class="error" id="sex-error">{e}</span> })}
+                <div class="choices">
+                    <label class="choice">
+                        <input type="radio" name="sex" value="male" checked=input.sex == "male" />
+                        {t!(i18n, auth.sex_male)}
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="sex" value="female" checked=input.sex == "female" />
+                        {t!(i18n, auth.sex_female)}
+                    </label>
+                </div>
+            </fieldset>
+            {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input.citizen_id.clone(), err(Field::CitizenId), "text", "off", Some("numeric"))}
+            <button type="submit" class="button">{t!(i18n, auth.continue_button)}</button>
+        </form>
+        <p>{t!(i18n, auth.have_account)} " " <a href="/signin">{t!(i18n, auth.signin_link)}</a></p>
+    }
+}
+
+/// The separate, explicit consent step (never pre-ticked).
+#[component]
+pub fn ConsentPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(form) = use_context::<FormState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let SignUpInput { phone, full_name, birth_date, sex, citizen_id } = form.input.clone();
+    let consent_error = form.problem(Field::Consent).map(|p| problem_text(i18n, p));
+    view! {
+        <h1>{t!(i18n, auth.consent_title)}</h1>
+        <NoticeBox notice=form.notice />
+        <div class="card">
+            <p>{t!(i18n, auth.consent_intro)}</p>
+            <ul class="plain-list">
+                <li>{t!(i18n, auth.consent_1)}</li>
+                <li>{t!(i18n, auth.consent_2)}</li>
+                <li>{t!(i18n, auth.consent_3)}</li>
+                <li>{t!(i18n, auth.consent_4)}</li>
+            </ul>
+        </div>
+        <form method="post" action="/signup/consent" class="card">
+            <input type="hidden" name="phone" value=phone />
+            <input type="hidden" name="full_name" value=full_name />
+            <input type="hidden" name="birth_date" value=birth_date />
+            <input type="hidden" name="sex" value=sex />
+            <input type="hidden" name="citizen_id" value=citizen_id />
+            <div class="field" class:field--error=consent_error.is_some()>
+                {consent_error.map(|e| view! { <span class="error" id="consent-error">{e}</span> })}
+                <label class="choice">
+                    <input type="checkbox" name="consent" value="yes" aria-describedby=consent_error.map(|_| "consent-error") />
+                    {t!(i18n, auth.consent_checkbox)}
+                </label>
+            </div>
+            <button type="submit" class="button">{t!(i18n, auth.send_code)}</button>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let form = use_context::<FormState>().unwrap_or_default();
+    let err = form.problem(Field::Phone).map(|p| problem_text(i18n, p));
+    view! {
+        <h1>{t!(i18n, auth.signin_title)}</h1>
+        <p>{t!(i18n, auth.signin_intro)}</p>
+        <NoticeBox notice=form.notice />
+        <form method="post" action="/signin" class="card" novalidate>
+            {text_field("phone", t_string!(i18n, auth.phone_label), Some(t_string!(i18n, auth.phone_hint)), form.input.phone.clone(), err, "tel", "tel", Some("tel"))}
+            <button type="submit" class="button">{t!(i18n, auth.send_code)}</button>
+        </form>
+        <p>{t!(i18n, auth.no_account)} " " <a href="/signup">{t!(i18n, auth.signup_link)}</a></p>
+    }
+}
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<VerifyState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let purpose = match state.purpose {
+        OtpPurpose::SignUp => "sign_up",
+        OtpPurpose::SignIn => "sign_in",
+        OtpPurpose::Confirm => "confirm",
+    };
+    let phone_display = state.phone_display.clone();
+    view! {
+        <h1>{t!(i18n, auth.verify_title)}</h1>
+        <p>{t!(i18n, auth.verify_intro, phone = move || phone_display.clone())}</p>
+        <NoticeBox notice=state.notice />
+        <form method="post" action="/verify" class="card" novalidate>
+            <input type="hidden" name="phone" value=state.phone_e164.clone() />
+            <input type="hidden" name="purpose" value=purpose />
+            <div class="field">
+                <label for="code">{t!(i18n, auth.code_label)}</label>
+                <span class="hint" id="code-hint">{t!(i18n, auth.code_hint)}</span>
+                <input
+                    id="code"
+                    name="code"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength="6"
+                    class="code-input"
+                    aria-describedby="code-hint"
+                    required
+                />
+            </div>
+            <button type="submit" class="button">{t!(i18n, auth.verify_button)}</button>
+        </form>
+        <form method="post" action="/otp/resend" class="resend">
+            <input type="hidden" name="phone" value=state.phone_e164.clone() />
+            <input type="hidden" name="purpose" value=purpose />
+            <ResendButton
+                seconds=state.resend_in
+                label=t_string!(i18n, auth.resend).to_owned()
+                waiting=t_string!(i18n, auth.resend_wait).to_owned()
+            />
+        </form>
+        <p class="hint">{t!(i18n, auth.no_sms_help)}</p>
+    }
+    .into_any()
+}
+
+/// The resend button with its countdown: a plain button without JavaScript (the server enforces the wait);
+/// with JavaScript it counts down and is disabled until the wait is over.
+#[island]
+fn ResendButton(seconds: i64, label: String, waiting: String) -> impl IntoView {
+    let remaining = RwSignal::new(seconds.max(0));
+    let awake = RwSignal::new(false);
+    Effect::new(move |_| {
+        awake.set(true);
+        if let Ok(handle) = set_interval_with_handle(
+            move || remaining.update(|r| *r = (*r - 1).max(0)),
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let text = move || {
+        let r = remaining.get();
+        if awake.get() && r > 0 { waiting.replace("{s}", &r.to_string()) } else { label.clone() }
+    };
+    view! {
+        <button type="submit" class="button button--secondary" disabled=move || { awake.get() && remaining.get() > 0 }>
+            {text}
+        </button>
+        <span class="visually-hidden" aria-live="polite">{move || (remaining.get() == 0 && awake.get()).then_some("✓")}</span>
+    }
+}
+
+#[component]
+pub fn MePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(account) = use_context::<MeState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let verified = account.level >= 2;
+    let level_text = if verified { t_string!(i18n, me.level_2) } else { t_string!(i18n, me.level_1) };
+    view! {
+        <h1>{t!(i18n, me.title)}</h1>
+        <section class="card" aria-labelledby="me-name">
+            <h2 id="me-name">{account.full_name.clone()}</h2>
+            <p class="badge" class:badge--ok=verified>{level_text}</p>
+            <dl class="facts">
+                <dt>{t!(i18n, me.phone)}</dt>
+                <dd>{account.phone.clone()}</dd>
+                <dt>{t!(i18n, me.birth_date)}</dt>
+                <dd>{account.birth_date.clone()}</dd>
+                <dt>{t!(i18n, me.citizen_id)}</dt>
+                <dd>{account.citizen_id_masked.clone()}</dd>
+            </dl>
+        </section>
+        <div class="actions">
+            <a class="button button--secondary" href="/me/sessions">{t!(i18n, me.sessions_link)}</a>
+            <form method="post" action="/signout">
+                <button type="submit" class="button button--secondary">{t!(i18n, me.signout)}</button>
+            </form>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<SessionsState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let current = state.current_id.clone();
+    view! {
+        <h1>{t!(i18n, sessions.title)}</h1>
+        <p>{t!(i18n, sessions.intro)}</p>
+        <NoticeBox notice=state.notice />
+        <ul class="unit-list" data-testid="sessions">
+            {state
+                .sessions
+                .into_iter()
+                .map(|s| {
+                    let this = s.id == current;
+                    view! {
+                        <li>
+                            <span>
+                                <strong>{s.device}</strong>
+                                {this.then(|| view! { " " <span class="badge badge--ok">{t!(i18n, sessions.this_device)}</span> })}
+                                <br />
+                                <span class="meta">{t!(i18n, sessions.signed_in)} " " {s.signed_in}</span>
+                                <br />
+                                <span class="meta">{t!(i18n, sessions.last_seen)} " " {s.last_seen}</span>
+                            </span>
+                            <form method="post" action="/me/sessions/revoke">
+                                <input type="hidden" name="id" value=s.id />
+                                <button type="submit" class="button button--secondary">{t!(i18n, sessions.revoke)}</button>
+                            </form>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        <form method="post" action="/me/sessions/revoke-all" class="actions">
+            <button type="submit" class="button">{t!(i18n, sessions.revoke_all)}</button>
+        </form>
+        <p>
+            <a href="/me">{t!(i18n, sessions.back)}</a>
+        </p>
+    }
+    .into_any()
+}
+
+/// Development only: the messages that would have been sent by SMS.
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<OutboxState>() else { return view! { <NotFoundPage /> }.into_any() };
+    view! {
+        <h1>{t!(i18n, outbox.title)}</h1>
+        <p class="notice notice--info">{t!(i18n, outbox.intro)}</p>
+        {state.messages.is_empty().then(|| view! { <p>{t!(i18n, outbox.empty)}</p> })}
+        <ul class="unit-list" data-testid="outbox">
+            {state
+                .messages
+                .into_iter()
+                .map(|(to, body, at)| {
+                    view! {
+                        <li>
+                            <span>
+                                <strong>{to}</strong>
+                                <br />
+                                {body}
+                            </span>
+                            <span class="meta">{at}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}

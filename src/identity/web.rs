@@ -1,0 +1,592 @@
+//! HTTP for accounts: the form posts (sign-up, consent, code, sign-in, sign-out, sessions), the pages that need
+//! data first, and the development outbox. Handlers parse, call the services, and either redirect (303) or
+//! render the page again with what was typed and what is wrong.
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use leptos::prelude::provide_context;
+
+use super::account::{self, AccountError};
+use super::domain::{Date, PhoneNumber};
+use super::otp::{self, OtpError, OtpPolicy};
+use super::session::{self, COOKIE, SessionPolicy};
+use super::sms::{self, SmsGateway};
+use super::{
+    Field, FormState, MeState, Notice, OtpPurpose, OutboxState, Problem, SessionLine, SessionsState, SignUpInput,
+    VerifyState,
+};
+use crate::server::AppState;
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+fn today() -> Date {
+    Date::from_unix_vietnam(now())
+}
+
+/// Renders `path` of the app with extra context (the page reads it), e.g. a form with its errors.
+async fn render<C: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+    context: C,
+    status: StatusCode,
+) -> Response {
+    let mut request = Request::builder().uri(path);
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE, header::USER_AGENT] {
+        if let Some(value) = headers.get(&name) {
+            request = request.header(name, value);
+        }
+    }
+    let Ok(request) = request.body(Body::empty()) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let for_context = state.clone();
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            provide_context(for_context.clone());
+            provide_context(for_context.site);
+            provide_context(context.clone());
+        },
+        move || crate::app::shell(options.clone()),
+    );
+    let mut response = handler(request).await.into_response();
+    *response.status_mut() = status;
+    response
+}
+
+fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+fn client_of(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
+    // Behind a reverse proxy the peer is the proxy; trusted proxies are a deployment setting to come.
+    let _ = headers;
+    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn sms_gateway(state: &AppState) -> SmsGateway {
+    state.sms.clone()
+}
+
+fn verify_location(phone: &PhoneNumber, purpose: OtpPurpose) -> String {
+    format!("/verify?phone={}&purpose={}", crate::app::encode_query_value(phone.e164()), purpose.as_str())
+}
+
+fn otp_notice(e: &OtpError) -> Notice {
+    match e {
+        OtpError::ResendTooSoon { retry_after } => Notice::ResendTooSoon { seconds: *retry_after },
+        OtpError::TooManyForPhone { retry_after } | OtpError::TooManyFromClient { retry_after } => {
+            Notice::TooManyCodes { minutes: (retry_after + 59) / 60 }
+        }
+        OtpError::NoCode => Notice::NoCode,
+        OtpError::Expired => Notice::CodeExpired,
+        OtpError::Wrong { tries_left } => Notice::CodeWrong { tries_left: *tries_left },
+        OtpError::TooManyTries => Notice::CodeDead,
+        OtpError::Db(_) => Notice::SmsFailed,
+    }
+}
+
+fn otp_message(code: &str) -> String {
+    format!(
+        "Cong Dan So: ma xac thuc cua ban la {code}, hieu luc 5 phut. Khong chia se ma nay cho bat ky ai. \
+         / Your code is {code}."
+    )
+}
+
+/// Issues a code and sends it. `deliver = false` still counts the request against every limit (so the answer
+/// for a number without an account looks the same) but sends nothing.
+async fn send_code(
+    state: &AppState,
+    phone: &PhoneNumber,
+    purpose: OtpPurpose,
+    client: &str,
+    deliver: bool,
+) -> Result<(), Notice> {
+    let now = now();
+    let issued = otp::issue(&state.db, &state.secret, &OtpPolicy::default(), phone, purpose, client, now)
+        .await
+        .map_err(|e| {
+            if let OtpError::Db(cause) = &e {
+                tracing::error!(error = %cause, "issuing a code failed");
+            }
+            otp_notice(&e)
+        })?;
+    if deliver {
+        let reference = format!("otp-{}", now);
+        if let Err(e) = sms_gateway(state).send(phone, &otp_message(&issued.code), &reference, now).await {
+            tracing::error!(to = %phone.masked(), error = %e, "the code could not be sent");
+            return Err(Notice::SmsFailed);
+        }
+        tracing::info!(to = %phone.masked(), purpose = purpose.as_str(), "code sent");
+    }
+    Ok(())
+}
+
+/// POST /signup: check every field; then the consent step.
+pub async fn signup(State(state): State<AppState>, headers: HeaderMap, Form(input): Form<SignUpInput>) -> Response {
+    match account::validate(&input, today()) {
+        Err(problems) => {
+            let form = FormState { input, problems, notice: None };
+            render(&state, "/signup", &headers, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Ok(details) => {
+            let notice = match account::check_available(&state.db, &details).await {
+                Ok(()) => None,
+                Err(AccountError::PhoneTaken) => Some(Notice::PhoneTaken),
+                Err(AccountError::CitizenIdTaken) => Some(Notice::CitizenIdTaken),
+                Err(e) => {
+                    tracing::error!(error = ?e, "sign-up check failed");
+                    Some(Notice::SmsFailed)
+                }
+            };
+            match notice {
+                Some(notice) => {
+                    let form = FormState { input, problems: vec![], notice: Some(notice) };
+                    render(&state, "/signup", &headers, form, StatusCode::CONFLICT).await
+                }
+                None => {
+                    let form = FormState { input, problems: vec![], notice: None };
+                    render(&state, "/signup/consent", &headers, form, StatusCode::OK).await
+                }
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ConsentForm {
+    #[serde(flatten)]
+    input: SignUpInput,
+    consent: String,
+}
+
+/// POST /signup/consent: the explicit agreement, then the code to the phone.
+pub async fn consent(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<ConsentForm>,
+) -> Response {
+    let details = match account::validate(&form.input, today()) {
+        Ok(details) => details,
+        Err(problems) => {
+            let state_form = FormState { input: form.input, problems, notice: None };
+            return render(&state, "/signup", &headers, state_form, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    if form.consent != "yes" {
+        let state_form =
+            FormState { input: form.input, problems: vec![(Field::Consent, Problem::ConsentMissing)], notice: None };
+        return render(&state, "/signup/consent", &headers, state_form, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let notice = match account::check_available(&state.db, &details).await {
+        Ok(()) => None,
+        Err(AccountError::PhoneTaken) => Some(Notice::PhoneTaken),
+        Err(AccountError::CitizenIdTaken) => Some(Notice::CitizenIdTaken),
+        Err(_) => Some(Notice::SmsFailed),
+    };
+    if let Some(notice) = notice {
+        let state_form = FormState { input: form.input, problems: vec![], notice: Some(notice) };
+        return render(&state, "/signup", &headers, state_form, StatusCode::CONFLICT).await;
+    }
+    let now = now();
+    if let Err(e) = account::save_pending(&state.db, &details, now, now).await {
+        tracing::error!(error = ?e, "saving the pending sign-up failed");
+        let state_form = FormState { input: form.input, problems: vec![], notice: Some(Notice::SmsFailed) };
+        return render(&state, "/signup/consent", &headers, state_form, StatusCode::SERVICE_UNAVAILABLE).await;
+    }
+    let client = client_of(&headers, Some(peer));
+    match send_code(&state, &details.phone, OtpPurpose::SignUp, &client, true).await {
+        Ok(()) => see_other(&verify_location(&details.phone, OtpPurpose::SignUp)),
+        // a code sent a moment ago is still good: type it, or wait for a new one
+        Err(notice @ Notice::ResendTooSoon { .. }) => {
+            verify_page(&state, &headers, &details.phone, OtpPurpose::SignUp, Some(notice), StatusCode::OK).await
+        }
+        Err(notice) => {
+            let state_form = FormState { input: form.input, problems: vec![], notice: Some(notice) };
+            render(&state, "/signup/consent", &headers, state_form, StatusCode::TOO_MANY_REQUESTS).await
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PhoneForm {
+    phone: String,
+}
+
+/// POST /signin: a code to the phone if it has an account; the same answer either way.
+pub async fn signin(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<PhoneForm>,
+) -> Response {
+    let phone = match PhoneNumber::parse(&form.phone) {
+        Ok(phone) => phone,
+        Err(e) => {
+            let state_form = FormState {
+                input: SignUpInput { phone: form.phone, ..SignUpInput::default() },
+                problems: vec![(Field::Phone, Problem::Phone(e))],
+                notice: None,
+            };
+            return render(&state, "/signin", &headers, state_form, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let has_account = matches!(account::find_by_phone(&state.db, &phone).await, Ok(Some(_)));
+    let client = client_of(&headers, Some(peer));
+    match send_code(&state, &phone, OtpPurpose::SignIn, &client, has_account).await {
+        Ok(()) => see_other(&verify_location(&phone, OtpPurpose::SignIn)),
+        Err(notice @ Notice::ResendTooSoon { .. }) => {
+            verify_page(&state, &headers, &phone, OtpPurpose::SignIn, Some(notice), StatusCode::OK).await
+        }
+        Err(notice) => {
+            let state_form = FormState {
+                input: SignUpInput { phone: form.phone, ..SignUpInput::default() },
+                problems: vec![],
+                notice: Some(notice),
+            };
+            render(&state, "/signin", &headers, state_form, StatusCode::TOO_MANY_REQUESTS).await
+        }
+    }
+}
+
+fn parse_purpose(s: &str) -> Option<OtpPurpose> {
+    match s {
+        "sign_up" => Some(OtpPurpose::SignUp),
+        "sign_in" => Some(OtpPurpose::SignIn),
+        _ => None,
+    }
+}
+
+async fn verify_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    phone: &PhoneNumber,
+    purpose: OtpPurpose,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> Response {
+    let context = VerifyState {
+        phone_e164: phone.e164().to_owned(),
+        phone_display: phone.national(),
+        purpose,
+        resend_in: OtpPolicy::default().resend_wait_seconds,
+        notice,
+    };
+    render(state, &verify_location(phone, purpose), headers, context, status).await
+}
+
+/// GET /verify?phone=…&purpose=…: the code entry page.
+pub async fn verify_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let phone = query.get("phone").and_then(|p| PhoneNumber::parse(p).ok());
+    let purpose = query.get("purpose").and_then(|p| parse_purpose(p));
+    match (phone, purpose) {
+        (Some(phone), Some(purpose)) => {
+            let notice = query.contains_key("resent").then_some(Notice::CodeSent);
+            verify_page(&state, &headers, &phone, purpose, notice, StatusCode::OK).await
+        }
+        _ => see_other("/signin"),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    phone: String,
+    purpose: String,
+    code: String,
+}
+
+/// POST /verify: the right code creates the account (sign-up) or opens a session (sign-in).
+pub async fn verify(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let (Ok(phone), Some(purpose)) = (PhoneNumber::parse(&form.phone), parse_purpose(&form.purpose)) else {
+        return see_other("/signin");
+    };
+    let now = now();
+    if let Err(e) = otp::verify(&state.db, &state.secret, &OtpPolicy::default(), &phone, purpose, &form.code, now).await {
+        if let OtpError::Db(cause) = &e {
+            tracing::error!(error = %cause, "checking a code failed");
+        }
+        return verify_page(&state, &headers, &phone, purpose, Some(otp_notice(&e)), StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    }
+    let account_id = match purpose {
+        OtpPurpose::SignUp => match account::create_from_pending(&state.db, &phone, now).await {
+            Ok(id) => {
+                tracing::info!(phone = %phone.masked(), "account created at level 1");
+                Some(id)
+            }
+            Err(AccountError::PhoneTaken) => {
+                let form = FormState { notice: Some(Notice::PhoneTaken), ..FormState::default() };
+                return render(&state, "/signup", &headers, form, StatusCode::CONFLICT).await;
+            }
+            Err(AccountError::CitizenIdTaken) => {
+                let form = FormState { notice: Some(Notice::CitizenIdTaken), ..FormState::default() };
+                return render(&state, "/signup", &headers, form, StatusCode::CONFLICT).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, "no pending sign-up after a right code");
+                let form = FormState { notice: Some(Notice::SignUpExpired), ..FormState::default() };
+                return render(&state, "/signup", &headers, form, StatusCode::GONE).await;
+            }
+        },
+        _ => account::find_by_phone(&state.db, &phone).await.ok().flatten(),
+    };
+    let Some(account_id) = account_id else {
+        return verify_page(&state, &headers, &phone, purpose, Some(Notice::NoCode), StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    };
+    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let client = client_of(&headers, Some(peer));
+    match session::create(&state.db, &account_id, SessionPolicy::CITIZEN, agent, &client, now).await {
+        Ok(new_session) => {
+            let mut response = see_other("/me");
+            set_session_cookie(&mut response, &state, &new_session.token, SessionPolicy::CITIZEN.absolute_seconds);
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "opening a session failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// POST /otp/resend: a new code after the wait.
+pub async fn resend(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let (Ok(phone), Some(purpose)) = (PhoneNumber::parse(&form.phone), parse_purpose(&form.purpose)) else {
+        return see_other("/signin");
+    };
+    let deliver = match purpose {
+        OtpPurpose::SignIn => matches!(account::find_by_phone(&state.db, &phone).await, Ok(Some(_))),
+        _ => true,
+    };
+    let client = client_of(&headers, Some(peer));
+    match send_code(&state, &phone, purpose, &client, deliver).await {
+        Ok(()) => see_other(&format!("{}&resent=1", verify_location(&phone, purpose))),
+        Err(notice) => verify_page(&state, &headers, &phone, purpose, Some(notice), StatusCode::TOO_MANY_REQUESTS).await,
+    }
+}
+
+fn set_session_cookie(response: &mut Response, state: &AppState, token: &str, max_age: i64) {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (name, value) = c.trim().split_once('=')?;
+        (name == COOKIE).then(|| value.to_owned())
+    })
+}
+
+/// The signed-in citizen, or None. The proof every protected handler starts from.
+pub async fn current_session(state: &AppState, headers: &HeaderMap) -> Option<session::ActiveSession> {
+    let token = session_token(headers)?;
+    match session::resolve(&state.db, &token, now()).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!(error = %e, "reading a session failed");
+            None
+        }
+    }
+}
+
+/// GET /me
+pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    match account::view_own(&state.db, &active.account_id).await {
+        Ok(Some(view)) => {
+            let context = MeState {
+                full_name: view.full_name,
+                phone: view.phone,
+                birth_date: view.birth_date,
+                citizen_id_masked: view.citizen_id_masked,
+                level: view.level,
+            };
+            no_store(render(&state, "/me", &headers, context, StatusCode::OK).await)
+        }
+        _ => see_other("/signin"),
+    }
+}
+
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn format_time(seconds: i64) -> String {
+    let date = Date::from_unix_vietnam(seconds);
+    let local = (seconds + 7 * 3600).rem_euclid(86_400);
+    format!("{:02}:{:02} {}", local / 3600, (local % 3600) / 60, date.dmy())
+}
+
+async fn sessions_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    active: &session::ActiveSession,
+    notice: Option<Notice>,
+) -> Response {
+    let list = session::list(&state.db, &active.account_id, now()).await.unwrap_or_default();
+    let context = SessionsState {
+        current_id: active.id.clone(),
+        sessions: list
+            .into_iter()
+            .map(|s| SessionLine {
+                id: s.id,
+                device: describe_agent(&s.user_agent),
+                signed_in: format_time(s.created_at),
+                last_seen: format_time(s.last_seen_at),
+            })
+            .collect(),
+        notice,
+    };
+    no_store(render(state, "/me/sessions", headers, context, StatusCode::OK).await)
+}
+
+/// "Chrome on Android" from a user-agent string (enough to recognise one's own devices).
+fn describe_agent(agent: &str) -> String {
+    let browser = ["Edg", "Firefox", "Chrome", "Safari"].into_iter().find(|b| agent.contains(b)).unwrap_or("Browser");
+    let browser = if browser == "Edg" { "Edge" } else { browser };
+    let system =
+        ["Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux"].into_iter().find(|s| agent.contains(s)).unwrap_or("");
+    if system.is_empty() { browser.to_owned() } else { format!("{browser} · {system}") }
+}
+
+/// GET /me/sessions
+pub async fn sessions(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    sessions_page(&state, &headers, &active, None).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct RevokeForm {
+    id: String,
+}
+
+/// POST /me/sessions/revoke: end one of my sessions (another person's id does nothing).
+pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<RevokeForm>) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    let ended = session::revoke(&state.db, &active.account_id, &form.id, now()).await.unwrap_or(false);
+    if ended && form.id == active.id {
+        let mut response = see_other("/signin");
+        set_session_cookie(&mut response, &state, "", 0);
+        return response;
+    }
+    sessions_page(&state, &headers, &active, ended.then_some(Notice::SessionRevoked)).await
+}
+
+/// POST /me/sessions/revoke-all: sign out everywhere, this device included.
+pub async fn revoke_all(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    if let Err(e) = session::revoke_all(&state.db, &active.account_id, now()).await {
+        tracing::error!(error = %e, "signing out everywhere failed");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let mut response = see_other("/signin?signed_out=everywhere");
+    set_session_cookie(&mut response, &state, "", 0);
+    response
+}
+
+/// POST /signout
+pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(active) = current_session(&state, &headers).await {
+        let _ = session::revoke(&state.db, &active.account_id, &active.id, now()).await;
+    }
+    let mut response = see_other("/");
+    set_session_cookie(&mut response, &state, "", 0);
+    response
+}
+
+/// GET /signin (a plain page; after "sign out everywhere" it says so).
+pub async fn signin_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let notice = (query.get("signed_out").map(String::as_str) == Some("everywhere")).then_some(Notice::SignedOutEverywhere);
+    render(&state, "/signin", &headers, FormState { notice, ..FormState::default() }, StatusCode::OK).await
+}
+
+/// GET /dev/outbox.json (only with --dev): newest first.
+pub async fn outbox_json(State(state): State<AppState>) -> Response {
+    match sms::outbox(&state.db, 200).await {
+        Ok(messages) => {
+            let list: Vec<serde_json::Value> = messages
+                .into_iter()
+                .map(|m| serde_json::json!({"to": m.to, "body": m.body, "sent_at": iso_utc(m.sent_at)}))
+                .collect();
+            no_store(axum::Json(list).into_response())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "reading the outbox failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// GET /dev/outbox (only with --dev)
+pub async fn outbox_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let messages = sms::outbox(&state.db, 200).await.unwrap_or_default();
+    let context = OutboxState {
+        messages: messages.into_iter().map(|m| (m.to, m.body, format_time(m.sent_at))).collect(),
+    };
+    no_store(render(&state, "/dev/outbox", &headers, context, StatusCode::OK).await)
+}
+
+fn iso_utc(seconds: i64) -> String {
+    let date = Date::from_unix_vietnam(seconds - 7 * 3600);
+    let t = seconds.rem_euclid(86_400);
+    format!("{}T{:02}:{:02}:{:02}Z", date.iso(), t / 3600, (t % 3600) / 60, t % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_vietnam_and_exported_in_utc() {
+        assert_eq!(format_time(1_795_453_200), "00:00 24/11/2026");
+        assert_eq!(iso_utc(1_795_453_200), "2026-11-23T17:00:00Z");
+    }
+
+    #[test]
+    fn devices_are_named_plainly() {
+        let android = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
+        assert_eq!(describe_agent(android), "Chrome · Android");
+        assert_eq!(describe_agent(""), "Browser");
+    }
+}
