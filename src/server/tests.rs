@@ -236,3 +236,66 @@ fn only_local_paths_are_accepted_as_return_addresses() {
     assert!(!is_local_path("/\\evil.example"));
     assert!(!is_local_path("/a\nb"));
 }
+
+#[tokio::test]
+async fn cross_site_form_posts_are_refused() {
+    let app = app().await;
+    let forged = Request::post("/signout")
+        .header("origin", "https://evil.example")
+        .header("host", "127.0.0.1:3000")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&app, forged).await.status, StatusCode::FORBIDDEN);
+    let fetched = Request::post("/signout").header("sec-fetch-site", "cross-site").body(Body::empty()).expect("request");
+    assert_eq!(send(&app, fetched).await.status, StatusCode::FORBIDDEN);
+    let own = Request::post("/signout")
+        .header("origin", "http://127.0.0.1:3000")
+        .header("host", "127.0.0.1:3000")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&app, own).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn account_pages_need_a_session() {
+    let app = app().await;
+    for path in ["/me", "/me/sessions"] {
+        let reply = get(&app, path).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(reply.headers[header::LOCATION], "/signin");
+    }
+    let forged = get_with(&app, "/me", "cookie", &format!("cds_session={}", "ab".repeat(32))).await;
+    assert_eq!(forged.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_outbox_exists_only_in_development_mode() {
+    let db = db::connect_memory().await.expect("db");
+    let mut state = state_with(db).await;
+    state.site = SiteInfo { dev: false };
+    let app = router(state);
+    assert_eq!(get(&app, "/dev/outbox.json").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, "/dev/outbox").await.status, StatusCode::NOT_FOUND);
+    let dev = app().await;
+    let reply = get(&dev, "/dev/outbox.json").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body, "[]");
+}
+
+#[tokio::test]
+async fn sign_up_form_errors_come_back_with_what_was_typed() {
+    let app = app().await;
+    let reply = send(
+        &app,
+        Request::post("/signup")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("phone=0236382211&full_name=T%C3%BAy%E1%BA%BFt&birth_date=31%2F02%2F1990&sex=&citizen_id=123"))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("Đây không phải số di động Việt Nam"));
+    assert!(reply.body.contains("value=\"0236382211\""));
+    assert!(reply.body.contains("value=\"31/02/1990\""));
+}
