@@ -33,7 +33,7 @@ impl PhoneNumber {
             return Err(PhoneError::Empty);
         }
         let mut digits = String::with_capacity(12);
-        for (i, c) in trimmed.chars().enumerate() {
+        for (i, c) in trimmed.char_indices() {
             match c {
                 '0'..='9' => digits.push(c),
                 ' ' | '.' | '-' | '(' | ')' => {}
