@@ -274,9 +274,9 @@ async fn the_outbox_exists_only_in_development_mode() {
     let db = db::connect_memory().await.expect("db");
     let mut state = state_with(db).await;
     state.site = SiteInfo { dev: false };
-    let app = router(state);
-    assert_eq!(get(&app, "/dev/outbox.json").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/dev/outbox").await.status, StatusCode::NOT_FOUND);
+    let production = router(state);
+    assert_eq!(get(&production, "/dev/outbox.json").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&production, "/dev/outbox").await.status, StatusCode::NOT_FOUND);
     let dev = app().await;
     let reply = get(&dev, "/dev/outbox.json").await;
     assert_eq!(reply.status, StatusCode::OK);
