@@ -1,6 +1,6 @@
 //! The application shell: document head, layout, navigation, language switch and the route table.
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, Meta, MetaTags, Title};
+use leptos_meta::{HashedStylesheet, Html, Meta, MetaTags, Title};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
@@ -47,8 +47,9 @@ const SW_REGISTRATION: &str = "if('serviceWorker' in navigator){addEventListener
 
 #[component]
 pub fn App() -> impl IntoView {
+    // lang/dir are set by Layout with plain values (see there), not by the provider's reactive attributes.
     view! {
-        <I18nContextProvider>
+        <I18nContextProvider set_lang_attr_on_html=false set_dir_attr_on_html=false>
             <Layout />
         </I18nContextProvider>
     }
@@ -58,9 +59,13 @@ pub fn App() -> impl IntoView {
 fn Layout() -> impl IntoView {
     let i18n = use_i18n();
     let site = use_context::<SiteInfo>().unwrap_or_default();
+    // Head values are plain strings, read once: leptos_axum renders the head after the page's reactive owner
+    // may have moved to another thread, and a reactive read there panics (seen under load).
+    let locale = i18n.get_locale_untracked();
     view! {
-        <Title text=move || t_string!(i18n, app_name) />
-        <Meta name="description" content=move || t_string!(i18n, meta_description) />
+        <Html attr:lang=locale.as_str() attr:dir="ltr" />
+        <Title text=td_string!(locale, app_name) />
+        <Meta name="description" content=td_string!(locale, meta_description) />
         <Router>
             <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
             <Show when=move || site.dev>

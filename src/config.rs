@@ -20,6 +20,13 @@ pub enum Command {
     Serve,
     /// Apply the schema migrations and seed data, then exit.
     Migrate,
+    /// Run a simulator of the population registry's HTTP contract on --bind, answering from a CSV file
+    /// (citizen_id,full_name,date_of_birth) and expecting --registry-key.
+    RegistrySim {
+        /// CSV file: citizen_id,full_name,date_of_birth (dd/mm/yyyy or yyyy-mm-dd)
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,6 +77,15 @@ pub struct Settings {
     /// API key sent to the SMS gateway in the X-Api-Key header.
     #[arg(long, env = "CONGDANSO_SMS_GATEWAY_KEY", value_name = "KEY", hide_env_values = true, global = true)]
     pub sms_gateway_key: Option<String>,
+
+    /// The national population registry (POST /v1/verify; contract in the README). Without it accounts stay at
+    /// level 1 (self-declared).
+    #[arg(long, env = "CONGDANSO_REGISTRY_URL", value_name = "URL", value_parser = parse_http_url, global = true)]
+    pub registry_url: Option<String>,
+
+    /// API key for the population registry (X-Api-Key); also the key `registry-sim` expects.
+    #[arg(long, env = "CONGDANSO_REGISTRY_KEY", value_name = "KEY", hide_env_values = true, global = true)]
+    pub registry_key: Option<String>,
 
     /// Leptos runtime configuration.
     #[arg(long, env = "CONGDANSO_LEPTOS_CONFIG", value_name = "FILE", default_value = "Leptos.toml", global = true)]

@@ -12,6 +12,7 @@ use congdanso::secret::SecretKey;
 use congdanso::server::{AppState, router, shutdown_signal};
 use congdanso::units::service::{UnitDirectory, seed};
 use congdanso::db;
+use congdanso::identity::registry::{self, RegistryClient, simulator};
 use congdanso::identity::sms::{HttpSmsGateway, SmsGateway};
 
 #[tokio::main]
@@ -36,6 +37,7 @@ async fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate => migrate_only(&cli.settings).await,
+        Command::RegistrySim { data } => registry_sim(&cli.settings, &data).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -76,6 +78,19 @@ async fn migrate_only(settings: &Settings) -> Result<(), String> {
     Ok(())
 }
 
+async fn registry_sim(settings: &Settings, data: &std::path::Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(data).map_err(|e| format!("--data {}: {e}", data.display()))?;
+    let people = simulator::load_csv(&text).map_err(|e| format!("--data {}: {e}", data.display()))?;
+    let key = settings.registry_key.clone().ok_or("--registry-key is required (the key clients must send)")?;
+    let listener =
+        tokio::net::TcpListener::bind(settings.bind).await.map_err(|e| format!("--bind {}: {e}", settings.bind))?;
+    tracing::info!(address = %settings.bind, people = people.len(), "population registry simulator listening");
+    axum::serve(listener, simulator::router(people, key))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("simulator error: {e}"))
+}
+
 async fn serve(settings: Settings) -> Result<(), String> {
     let config_path = settings.leptos_config.display().to_string();
     let leptos_options = leptos::config::get_configuration(Some(&config_path))
@@ -104,6 +119,15 @@ async fn serve(settings: Settings) -> Result<(), String> {
         }
         None => SmsGateway::DevOutbox(db.clone()),
     };
+    let registry = match &settings.registry_url {
+        Some(url) => {
+            let key = settings.registry_key.clone().ok_or("--registry-key is required with --registry-url")?;
+            let client = RegistryClient::new(url, key).map_err(|e| format!("--registry-url: {e}"))?;
+            tokio::spawn(registry::retry_loop(db.clone(), client.clone(), Duration::from_secs(300)));
+            Some(client)
+        }
+        None => None,
+    };
 
     let state = AppState {
         leptos_options,
@@ -114,6 +138,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         secure_cookies: settings.public_url().is_https(),
         secret: Arc::new(secret),
         sms,
+        registry,
     };
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.bind)

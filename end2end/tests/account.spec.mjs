@@ -1,45 +1,6 @@
 // Journey: a resident signs up with phone + OTP, signs in again, manages devices; codes come from the dev outbox.
 import { test, expect } from '@playwright/test';
-import { expectAccessible } from './support.mjs';
-
-let counter = 0;
-/** A fresh person each time: unique phone and a citizen ID consistent with sex and birth year. */
-function person() {
-  counter += 1;
-  const n = String((Date.now() + counter) % 1_000_000).padStart(6, '0');
-  return {
-    phone: `0912 ${n.slice(0, 3)} ${n.slice(3)}`,
-    e164: `+84912${n}`,
-    name: 'nguyễn thị ánh tuyết',
-    displayName: 'Nguyễn Thị Ánh Tuyết',
-    birth: '05/09/1990',
-    // 048 Đà Nẵng, 1 = female born 1900–1999, 90 = 1990
-    id: `048190${n}`,
-  };
-}
-
-async function latestCode(request, e164) {
-  const res = await request.get('/dev/outbox.json');
-  expect(res.ok()).toBeTruthy();
-  const messages = await res.json();
-  const mine = messages.find((m) => m.to === e164);
-  expect(mine, `no SMS to ${e164}`).toBeTruthy();
-  return /(\d{6})/.exec(mine.body)[1];
-}
-
-async function signUp(page, who) {
-  await page.goto('/signup');
-  await page.getByLabel('Số điện thoại di động').fill(who.phone);
-  await page.getByLabel('Họ và tên').fill(who.name);
-  await page.getByLabel('Ngày sinh').fill(who.birth);
-  await page.getByLabel('Nữ').check();
-  await page.getByLabel(/Số định danh cá nhân/).fill(who.id);
-  await page.getByRole('button', { name: 'Tiếp tục' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đồng ý sử dụng dữ liệu cá nhân');
-  await page.getByLabel('Tôi đã đọc và đồng ý với các điều trên.').check();
-  await page.getByRole('button', { name: 'Gửi mã OTP' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nhập mã OTP');
-}
+import { expectAccessible, latestCode, person, signUp } from './support.mjs';
 
 test('a resident signs up with an OTP from the outbox and lands on their account', async ({ page, request }) => {
   const who = person();

@@ -1,5 +1,6 @@
 // Shared helpers: how the app is started, accessibility checks, console watching.
 import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -26,7 +27,7 @@ export function serverArgs(port, extra = []) {
     '--bind', `127.0.0.1:${port}`,
     '--data-dir', path.join(ROOT, 'end2end', '.tmp', `data-${port}`),
     '--leptos-config', path.join(ROOT, 'Leptos.toml'),
-    '--log', 'warn',
+    '--log', 'info',
   ];
 }
 
@@ -37,8 +38,11 @@ export function serverCommand(port) {
 /** Starts a separate server (for journeys that stop it); resolves once /healthz answers. */
 export async function startServer(port, extra = []) {
   const child = spawn(BINARY, serverArgs(port, extra), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  // the server's log, kept for a failing run: end2end/.tmp/server-PORT.log
+  mkdirSync(path.join(ROOT, 'end2end', '.tmp'), { recursive: true });
+  const log = createWriteStream(path.join(ROOT, 'end2end', '.tmp', `server-${port}.log`));
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => { stderr += d; log.write(d); });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
@@ -81,3 +85,44 @@ export function watchConsole(page) {
 export async function waitForHydration(page) {
   await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 15_000 });
 }
+
+// People and the sign-up journey, shared by the account specs.
+let counter = 0;
+/** A fresh person each time: unique phone and a citizen ID consistent with sex and birth year. */
+export function person() {
+  counter += 1;
+  const n = String((Date.now() + counter) % 1_000_000).padStart(6, '0');
+  return {
+    phone: `0912 ${n.slice(0, 3)} ${n.slice(3)}`,
+    e164: `+84912${n}`,
+    name: 'nguyễn thị ánh tuyết',
+    displayName: 'Nguyễn Thị Ánh Tuyết',
+    birth: '05/09/1990',
+    // 048 Đà Nẵng, 1 = female born 1900–1999, 90 = 1990
+    id: `048190${n}`,
+  };
+}
+
+export async function latestCode(request, e164) {
+  const res = await request.get('/dev/outbox.json');
+  expect(res.ok()).toBeTruthy();
+  const messages = await res.json();
+  const mine = messages.find((m) => m.to === e164);
+  expect(mine, `no SMS to ${e164}`).toBeTruthy();
+  return /(\d{6})/.exec(mine.body)[1];
+}
+
+export async function signUp(page, who) {
+  await page.goto('/signup');
+  await page.getByLabel('Số điện thoại di động').fill(who.phone);
+  await page.getByLabel('Họ và tên').fill(who.name);
+  await page.getByLabel('Ngày sinh').fill(who.birth);
+  await page.getByLabel('Nữ').check();
+  await page.getByLabel(/Số định danh cá nhân/).fill(who.id);
+  await page.getByRole('button', { name: 'Tiếp tục' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đồng ý sử dụng dữ liệu cá nhân');
+  await page.getByLabel('Tôi đã đọc và đồng ý với các điều trên.').check();
+  await page.getByRole('button', { name: 'Gửi mã OTP' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nhập mã OTP');
+}
+

@@ -176,11 +176,16 @@ pub struct AccountView {
     pub birth_date: String,
     pub citizen_id_masked: String,
     pub level: i64,
+    pub registry_status: String,
+    pub registry_mismatch: Vec<String>,
 }
 
 pub async fn view_own(db: &Db, account_id: &str) -> Result<Option<AccountView>, DbError> {
     let mut res = db
-        .query("SELECT full_name, phone, birth_date, citizen_id, level FROM ONLY type::record('account', $id)")
+        .query(
+            "SELECT full_name, phone, birth_date, citizen_id, level, registry_status, registry_mismatch
+             FROM ONLY type::record('account', $id)",
+        )
         .bind(("id", account_id.to_owned()))
         .await?;
     let row: Option<serde_json::Value> = res.take(0)?;
@@ -195,6 +200,11 @@ pub async fn view_own(db: &Db, account_id: &str) -> Result<Option<AccountView>, 
             birth_date: birth,
             citizen_id_masked: cid,
             level: r["level"].as_i64().unwrap_or(1),
+            registry_status: text("registry_status"),
+            registry_mismatch: r["registry_mismatch"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default(),
         }
     }))
 }

@@ -5,6 +5,8 @@ pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod otp;
 #[cfg(feature = "ssr")]
+pub mod registry;
+#[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod sms;
@@ -116,6 +118,10 @@ pub struct MeState {
     pub birth_date: String,
     pub citizen_id_masked: String,
     pub level: i64,
+    /// unchecked | pending | match | mismatch | not_found
+    pub registry_status: String,
+    /// Which fields the registry disagreed on (never the registry's values).
+    pub registry_mismatch: Vec<String>,
 }
 
 #[derive(Clone, Debug)]

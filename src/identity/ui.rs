@@ -285,6 +285,7 @@ pub fn MePage() -> impl IntoView {
         <section class="card" aria-labelledby="me-name">
             <h2 id="me-name">{account.full_name.clone()}</h2>
             <p class="badge" class:badge--ok=verified>{level_text}</p>
+            <RegistryNote status=account.registry_status.clone() fields=account.registry_mismatch.clone() />
             <dl class="facts">
                 <dt>{t!(i18n, me.phone)}</dt>
                 <dd>{account.phone.clone()}</dd>
@@ -302,6 +303,32 @@ pub fn MePage() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// What the population registry said, in plain words: which field to check, never the registry's data.
+#[component]
+fn RegistryNote(status: String, fields: Vec<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let field_names = move || {
+        fields
+            .iter()
+            .map(|f| match f.as_str() {
+                "full_name" => t_string!(i18n, me.field_full_name),
+                "date_of_birth" => t_string!(i18n, me.field_birth_date),
+                _ => t_string!(i18n, me.field_citizen_id),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match status.as_str() {
+        "mismatch" => Some(
+            view! { <p class="notice notice--error" role="status">{t!(i18n, me.registry_mismatch, fields = field_names)}</p> }
+                .into_any(),
+        ),
+        "not_found" => Some(view! { <p class="notice notice--error" role="status">{t!(i18n, me.registry_not_found)}</p> }.into_any()),
+        "pending" => Some(view! { <p class="notice notice--info" role="status">{t!(i18n, me.registry_pending)}</p> }.into_any()),
+        _ => None,
+    }
 }
 
 #[component]

@@ -339,6 +339,13 @@ pub async fn verify(
         OtpPurpose::SignUp => match account::create_from_pending(&state.db, &phone, now).await {
             Ok(id) => {
                 tracing::info!(phone = %phone.masked(), "account created at level 1");
+                if let Some(registry) = &state.registry {
+                    // a slow registry must not hold the citizen up: what does not finish is retried later
+                    let check = super::registry::check_account(&state.db, registry, &id, now);
+                    if tokio::time::timeout(std::time::Duration::from_secs(3), check).await.is_err() {
+                        tracing::warn!("population registry slow; the check will be retried");
+                    }
+                }
                 Some(id)
             }
             Err(AccountError::PhoneTaken) => {
@@ -435,6 +442,8 @@ pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
                 birth_date: view.birth_date,
                 citizen_id_masked: view.citizen_id_masked,
                 level: view.level,
+                registry_status: view.registry_status,
+                registry_mismatch: view.registry_mismatch,
             };
             no_store(render(&state, "/me", &headers, context, StatusCode::OK).await)
         }

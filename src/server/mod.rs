@@ -24,6 +24,7 @@ use crate::app::{App, SiteInfo, shell};
 use crate::db::{self, Db};
 use crate::i18n::Locale;
 use crate::pwa::{self, ServiceWorker};
+use crate::identity::registry::RegistryClient;
 use crate::identity::sms::SmsGateway;
 use crate::identity::web as identity;
 use crate::secret::SecretKey;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub secret: Arc<SecretKey>,
     pub sms: SmsGateway,
+    /// The national population registry, when configured (accounts stay at level 1 otherwise).
+    pub registry: Option<RegistryClient>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -22,6 +22,7 @@ async fn state_with(db: Db) -> AppState {
         secure_cookies: false,
         secret: Arc::new(SecretKey::generate().expect("key")),
         sms: SmsGateway::DevOutbox(db_arc.clone()),
+        registry: None,
     }
 }
 
