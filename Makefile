@@ -9,11 +9,15 @@ CARGO_FEATURES := --no-default-features --features ssr
 .PHONY: run test build setup setup-test unit e2e bench lint clean
 
 ## make run: install what is missing, build in release, serve http://127.0.0.1:3000 on ./data (development helpers on)
+## It also starts the population-registry simulator (fictional people in scripts/dev-registry.csv) on port 3099.
 run: setup build
 	@echo
 	@echo "Công Dân Số is starting on http://127.0.0.1:3000 (development mode: SMS codes are shown at /dev/outbox)"
 	@echo
-	target/release/congdanso --dev --data-dir ./data --bind 127.0.0.1:3000
+	@target/release/congdanso registry-sim --data scripts/dev-registry.csv --bind 127.0.0.1:3099 --registry-key dev-registry-key --log warn & \
+	sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
+	target/release/congdanso --dev --data-dir ./data --bind 127.0.0.1:3000 \
+	  --registry-url http://127.0.0.1:3099 --registry-key dev-registry-key
 
 ## make test: install what is missing, build, then unit/service/HTTP tests and the browser suite.
 ## Clippy runs inside those same builds (as the rustc wrapper of this crate only, warnings denied), so it costs no

@@ -19,7 +19,7 @@ export const chromiumArgs = [
   '--disable-sync',
 ];
 
-export function serverArgs(port, extra = []) {
+export function serverArgs(port, extra = [], log = 'info') {
   return [
     '--dev',
     ...(extra.includes('--database-url') ? [] : ['--database-url', 'mem://']),
@@ -27,12 +27,12 @@ export function serverArgs(port, extra = []) {
     '--bind', `127.0.0.1:${port}`,
     '--data-dir', path.join(ROOT, 'end2end', '.tmp', `data-${port}`),
     '--leptos-config', path.join(ROOT, 'Leptos.toml'),
-    '--log', 'info',
+    '--log', log,
   ];
 }
 
 export function serverCommand(port) {
-  return [BINARY, ...serverArgs(port)].map((a) => `'${a}'`).join(' ');
+  return [BINARY, ...serverArgs(port, [], 'warn')].map((a) => `'${a}'`).join(' ');
 }
 
 /** Starts a separate server (for journeys that stop it); resolves once /healthz answers. */
