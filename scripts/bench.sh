@@ -47,3 +47,4 @@ health_rps=$(rps /healthz)
 echo "SSR of /               $home_rps requests/s"
 echo "/healthz               $health_rps requests/s"
 awk -v a="$home_rps" -v b="$health_rps" 'BEGIN { printf "ratio SSR / healthz    %.2f\n", a/b }'
+target/release/congdanso bench-sign-ins --count "${BENCH_SIGN_INS:-500}" --data-dir "$work/bench" --log warn

@@ -38,6 +38,9 @@ async fn main() -> ExitCode {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate => migrate_only(&cli.settings).await,
         Command::RegistrySim { data } => registry_sim(&cli.settings, &data).await,
+        Command::BenchSignIns { count } => congdanso::identity::bench::run(&cli.settings.data_dir, count).await.map(|report| {
+            println!("{report}");
+        }),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

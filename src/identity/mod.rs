@@ -1,6 +1,8 @@
 //! Citizen accounts: who a person is (parsed at the edge), one-time codes by SMS, sessions.
 #[cfg(feature = "ssr")]
 pub mod account;
+#[cfg(feature = "ssr")]
+pub mod bench;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod otp;
