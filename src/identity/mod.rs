@@ -12,6 +12,8 @@ pub mod registry;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod sms;
+#[cfg(feature = "ssr")]
+pub mod totp;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod web;
