@@ -1,8 +1,8 @@
 //! Accounts: sign-up details checked field by field, the sign-up waiting for its code, and the account itself.
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::domain::{CitizenId, Date, FullName, PhoneNumber, Sex};
-use super::{Field, Problem, SignUpInput};
+use super::{AccountView, Field, Problem, SignUpInput};
 use crate::db::{Db, DbError};
 
 /// Sign-up details that passed every rule.
@@ -166,18 +166,6 @@ pub async fn find_by_phone(db: &Db, phone: &PhoneNumber) -> Result<Option<String
         .bind(("phone", phone.e164().to_owned()))
         .await?;
     Ok(res.take::<Option<String>>(0)?)
-}
-
-/// What the citizen sees of their own account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountView {
-    pub full_name: String,
-    pub phone: String,
-    pub birth_date: String,
-    pub citizen_id_masked: String,
-    pub level: i64,
-    pub registry_status: String,
-    pub registry_mismatch: Vec<String>,
 }
 
 pub async fn view_own(db: &Db, account_id: &str) -> Result<Option<AccountView>, DbError> {

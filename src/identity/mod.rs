@@ -114,9 +114,9 @@ pub struct VerifyState {
     pub notice: Option<Notice>,
 }
 
-/// The signed-in citizen's page.
-#[derive(Clone, Debug)]
-pub struct MeState {
+/// What the citizen sees of their own account (the page /me).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
     pub full_name: String,
     pub phone: String,
     pub birth_date: String,

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::domain::{CitizenIdError, DateError, NameError, PhoneError};
 use super::{
-    Field, FormState, MeState, Notice, OtpPurpose, OutboxState, Problem, SessionsState, SignUpInput, VerifyState,
+    AccountView, Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SessionsState, SignUpInput, VerifyState,
 };
 use crate::i18n::*;
 use crate::shell::NotFoundPage;
@@ -277,7 +277,7 @@ fn ResendButton(seconds: i64, label: String, waiting: String) -> impl IntoView {
 #[component]
 pub fn MePage() -> impl IntoView {
     let i18n = use_i18n();
-    let Some(account) = use_context::<MeState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let Some(account) = use_context::<AccountView>() else { return view! { <NotFoundPage /> }.into_any() };
     let verified = account.level >= 2;
     let level_text = if verified { t_string!(i18n, me.level_2) } else { t_string!(i18n, me.level_1) };
     view! {

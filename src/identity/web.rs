@@ -16,7 +16,7 @@ use super::otp::{self, OtpError, OtpPolicy};
 use super::session::{self, COOKIE, SessionPolicy};
 use super::sms::{self, SmsGateway};
 use super::{
-    Field, FormState, MeState, Notice, OtpPurpose, OutboxState, Problem, SessionLine, SessionsState, SignUpInput,
+    Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SessionLine, SessionsState, SignUpInput,
     VerifyState,
 };
 use crate::server::AppState;
@@ -435,18 +435,7 @@ pub async fn current_session(state: &AppState, headers: &HeaderMap) -> Option<se
 pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
     match account::view_own(&state.db, &active.account_id).await {
-        Ok(Some(view)) => {
-            let context = MeState {
-                full_name: view.full_name,
-                phone: view.phone,
-                birth_date: view.birth_date,
-                citizen_id_masked: view.citizen_id_masked,
-                level: view.level,
-                registry_status: view.registry_status,
-                registry_mismatch: view.registry_mismatch,
-            };
-            no_store(render(&state, "/me", &headers, context, StatusCode::OK).await)
-        }
+        Ok(Some(view)) => no_store(render(&state, "/me", &headers, view, StatusCode::OK).await),
         _ => see_other("/signin"),
     }
 }
