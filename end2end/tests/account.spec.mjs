@@ -1,6 +1,6 @@
 // Journey: a resident signs up with phone + OTP, signs in again, manages devices; codes come from the dev outbox.
 import { test, expect } from '@playwright/test';
-import { expectAccessible, latestCode, person, signUp } from './support.mjs';
+import { expectAccessible, fillSignUp, latestCode, person, signUp } from './support.mjs';
 
 test('a resident signs up with an OTP from the outbox and lands on their account', async ({ page, request }) => {
   const who = person();
@@ -59,14 +59,7 @@ test('the same ID number cannot open a second account, and the page says how to 
   await page.getByRole('button', { name: 'Xác nhận' }).click();
   await expect(page).toHaveURL(/\/me$/);
   await page.context().clearCookies();
-  const other = { ...person(), id: who.id };
-  await page.goto('/signup');
-  await page.getByLabel('Số điện thoại di động').fill(other.phone);
-  await page.getByLabel('Họ và tên').fill(other.name);
-  await page.getByLabel('Ngày sinh').fill(other.birth);
-  await page.getByLabel('Nữ').check();
-  await page.getByLabel(/Số định danh cá nhân/).fill(other.id);
-  await page.getByRole('button', { name: 'Tiếp tục' }).click();
+  await fillSignUp(page, { ...person(), id: who.id });
   await expect(page.getByRole('alert')).toContainText('Số căn cước này đã có tài khoản.');
   await expect(page.getByRole('alert')).not.toContainText(who.displayName);
   await expect(page.getByRole('link', { name: 'Đăng nhập thay vì đăng ký.' })).toBeVisible();

@@ -112,7 +112,8 @@ export async function latestCode(request, e164) {
   return /(\d{6})/.exec(mine.body)[1];
 }
 
-export async function signUp(page, who) {
+/** Fills the sign-up form and presses "Tiếp tục". */
+export async function fillSignUp(page, who) {
   await page.goto('/signup');
   await page.getByLabel('Số điện thoại di động').fill(who.phone);
   await page.getByLabel('Họ và tên').fill(who.name);
@@ -120,6 +121,11 @@ export async function signUp(page, who) {
   await page.getByLabel('Nữ').check();
   await page.getByLabel(/Số định danh cá nhân/).fill(who.id);
   await page.getByRole('button', { name: 'Tiếp tục' }).click();
+}
+
+/** The whole sign-up up to the code entry page. */
+export async function signUp(page, who) {
+  await fillSignUp(page, who);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đồng ý sử dụng dữ liệu cá nhân');
   await page.getByLabel('Tôi đã đọc và đồng ý với các điều trên.').check();
   await page.getByRole('button', { name: 'Gửi mã OTP' }).click();
