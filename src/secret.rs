@@ -61,7 +61,7 @@ impl SecretKey {
     }
 
     fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        data_encoding::HEXLOWER.encode(&self.0)
     }
 }
 

@@ -94,7 +94,7 @@ fn code_mac(key: &SecretKey, phone: &PhoneNumber, purpose: OtpPurpose, code: &st
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    data_encoding::HEXLOWER.encode(bytes)
 }
 
 /// Issues a new code (and retires earlier live ones for the same phone and purpose).

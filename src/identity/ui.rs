@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::domain::{CitizenIdError, DateError, NameError, PhoneError};
 use super::{
-    AccountView, Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SessionsState, SignUpInput, VerifyState,
+    AccountView, Field, FormState, Notice, OutboxState, Problem, SessionsState, SignUpInput, VerifyState,
 };
 use crate::i18n::*;
 use crate::shell::NotFoundPage;
@@ -203,11 +203,7 @@ pub fn SignInPage() -> impl IntoView {
 pub fn VerifyPage() -> impl IntoView {
     let i18n = use_i18n();
     let Some(state) = use_context::<VerifyState>() else { return view! { <NotFoundPage /> }.into_any() };
-    let purpose = match state.purpose {
-        OtpPurpose::SignUp => "sign_up",
-        OtpPurpose::SignIn => "sign_in",
-        OtpPurpose::Confirm => "confirm",
-    };
+    let purpose = state.purpose.as_str();
     let phone_display = state.phone_display.clone();
     view! {
         <h1>{t!(i18n, auth.verify_title)}</h1>

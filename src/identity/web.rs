@@ -14,7 +14,7 @@ use super::account::{self, AccountError};
 use super::domain::{Date, PhoneNumber};
 use super::otp::{self, OtpError, OtpPolicy};
 use super::session::{self, COOKIE, SessionPolicy};
-use super::sms::{self, SmsGateway};
+use super::sms;
 use super::{
     Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SessionLine, SessionsState, SignUpInput,
     VerifyState,
@@ -53,8 +53,7 @@ async fn render<C: Clone + Send + Sync + 'static>(
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
         move || {
-            provide_context(for_context.clone());
-            provide_context(for_context.site);
+            crate::server::provide_request_context(&for_context);
             provide_context(context.clone());
         },
         move || crate::app::shell(options.clone()),
@@ -72,14 +71,10 @@ fn see_other(location: &str) -> Response {
     response
 }
 
-fn client_of(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
-    // Behind a reverse proxy the peer is the proxy; trusted proxies are a deployment setting to come.
-    let _ = headers;
-    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
-}
-
-fn sms_gateway(state: &AppState) -> SmsGateway {
-    state.sms.clone()
+/// The client's address for per-client limits. Behind a reverse proxy the peer is the proxy; trusted proxies
+/// are a deployment setting still to come.
+fn client_of(peer: std::net::SocketAddr) -> String {
+    peer.ip().to_string()
 }
 
 fn verify_location(phone: &PhoneNumber, purpose: OtpPurpose) -> String {
@@ -127,13 +122,26 @@ async fn send_code(
         })?;
     if deliver {
         let reference = format!("otp-{}", now);
-        if let Err(e) = sms_gateway(state).send(phone, &otp_message(&issued.code), &reference, now).await {
+        if let Err(e) = state.sms.send(phone, &otp_message(&issued.code), &reference, now).await {
             tracing::error!(to = %phone.masked(), error = %e, "the code could not be sent");
             return Err(Notice::SmsFailed);
         }
         tracing::info!(to = %phone.masked(), purpose = purpose.as_str(), "code sent");
     }
     Ok(())
+}
+
+/// Whether the phone or ID number already has an account, as the notice the form shows (None: free).
+async fn availability_notice(state: &AppState, details: &account::SignUpDetails) -> Option<Notice> {
+    match account::check_available(&state.db, details).await {
+        Ok(()) => None,
+        Err(AccountError::PhoneTaken) => Some(Notice::PhoneTaken),
+        Err(AccountError::CitizenIdTaken) => Some(Notice::CitizenIdTaken),
+        Err(e) => {
+            tracing::error!(error = ?e, "sign-up check failed");
+            Some(Notice::SmsFailed)
+        }
+    }
 }
 
 /// POST /signup: check every field; then the consent step.
@@ -144,16 +152,7 @@ pub async fn signup(State(state): State<AppState>, headers: HeaderMap, Form(inpu
             render(&state, "/signup", &headers, form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Ok(details) => {
-            let notice = match account::check_available(&state.db, &details).await {
-                Ok(()) => None,
-                Err(AccountError::PhoneTaken) => Some(Notice::PhoneTaken),
-                Err(AccountError::CitizenIdTaken) => Some(Notice::CitizenIdTaken),
-                Err(e) => {
-                    tracing::error!(error = ?e, "sign-up check failed");
-                    Some(Notice::SmsFailed)
-                }
-            };
-            match notice {
+            match availability_notice(&state, &details).await {
                 Some(notice) => {
                     let form = FormState { input, problems: vec![], notice: Some(notice) };
                     render(&state, "/signup", &headers, form, StatusCode::CONFLICT).await
@@ -194,13 +193,7 @@ pub async fn consent(
             FormState { input: form.input, problems: vec![(Field::Consent, Problem::ConsentMissing)], notice: None };
         return render(&state, "/signup/consent", &headers, state_form, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let notice = match account::check_available(&state.db, &details).await {
-        Ok(()) => None,
-        Err(AccountError::PhoneTaken) => Some(Notice::PhoneTaken),
-        Err(AccountError::CitizenIdTaken) => Some(Notice::CitizenIdTaken),
-        Err(_) => Some(Notice::SmsFailed),
-    };
-    if let Some(notice) = notice {
+    if let Some(notice) = availability_notice(&state, &details).await {
         let state_form = FormState { input: form.input, problems: vec![], notice: Some(notice) };
         return render(&state, "/signup", &headers, state_form, StatusCode::CONFLICT).await;
     }
@@ -210,7 +203,7 @@ pub async fn consent(
         let state_form = FormState { input: form.input, problems: vec![], notice: Some(Notice::SmsFailed) };
         return render(&state, "/signup/consent", &headers, state_form, StatusCode::SERVICE_UNAVAILABLE).await;
     }
-    let client = client_of(&headers, Some(peer));
+    let client = client_of(peer);
     match send_code(&state, &details.phone, OtpPurpose::SignUp, &client, true).await {
         Ok(()) => see_other(&verify_location(&details.phone, OtpPurpose::SignUp)),
         // a code sent a moment ago is still good: type it, or wait for a new one
@@ -249,7 +242,7 @@ pub async fn signin(
         }
     };
     let has_account = matches!(account::find_by_phone(&state.db, &phone).await, Ok(Some(_)));
-    let client = client_of(&headers, Some(peer));
+    let client = client_of(peer);
     match send_code(&state, &phone, OtpPurpose::SignIn, &client, has_account).await {
         Ok(()) => see_other(&verify_location(&phone, OtpPurpose::SignIn)),
         Err(notice @ Notice::ResendTooSoon { .. }) => {
@@ -369,7 +362,7 @@ pub async fn verify(
             .await;
     };
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let client = client_of(&headers, Some(peer));
+    let client = client_of(peer);
     match session::create(&state.db, &account_id, SessionPolicy::CITIZEN, agent, &client, now).await {
         Ok(new_session) => {
             let mut response = see_other("/me");
@@ -397,7 +390,7 @@ pub async fn resend(
         OtpPurpose::SignIn => matches!(account::find_by_phone(&state.db, &phone).await, Ok(Some(_))),
         _ => true,
     };
-    let client = client_of(&headers, Some(peer));
+    let client = client_of(peer);
     match send_code(&state, &phone, purpose, &client, deliver).await {
         Ok(()) => see_other(&format!("{}&resent=1", verify_location(&phone, purpose))),
         Err(notice) => verify_page(&state, &headers, &phone, purpose, Some(notice), StatusCode::TOO_MANY_REQUESTS).await,

@@ -123,7 +123,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Context every server-rendered page and server function gets.
-fn provide_request_context(state: &AppState) {
+pub(crate) fn provide_request_context(state: &AppState) {
     provide_context(state.clone());
     provide_context(state.site);
 }
