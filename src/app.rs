@@ -7,8 +7,11 @@ use leptos_router::path;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
-use crate::identity::ui::{ConsentPage, MePage, OutboxPage, SessionsPage, SignInPage, SignUpPage, VerifyPage};
-use crate::shell::{AreaPage, ErrorNotice, HomePage, NotFoundPage, OfflinePage};
+use crate::access::ui::AdminPage;
+use crate::identity::ui::{
+    ConsentPage, MePage, OutboxPage, SecondFactorPage, SecurityPage, SessionsPage, SignInPage, SignUpPage, VerifyPage,
+};
+use crate::shell::{AreaPage, ErrorNotice, ForbiddenPage, HomePage, NotFoundPage, OfflinePage};
 use crate::units::ui::UnitsPage;
 
 /// Facts about this deployment that the page shows (provided by the server as context).
@@ -90,6 +93,10 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("verify") view=VerifyPage />
                     <Route path=path!("me") view=MePage />
                     <Route path=path!("me/sessions") view=SessionsPage />
+                    <Route path=path!("me/security") view=SecurityPage />
+                    <Route path=path!("signin/second-factor") view=SecondFactorPage />
+                    <Route path=path!("admin") view=AdminPage />
+                    <Route path=path!("forbidden") view=ForbiddenPage />
                     <Route path=path!("dev/outbox") view=OutboxPage />
                     <Route path=path!("offline") view=OfflinePage />
                 </Routes>

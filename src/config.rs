@@ -26,12 +26,31 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         count: u32,
     },
+    /// Server administration (run on the server itself).
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
+    },
     /// Run a simulator of the population registry's HTTP contract on --bind, answering from a CSV file
     /// (citizen_id,full_name,date_of_birth) and expecting --registry-key.
     RegistrySim {
         /// CSV file: citizen_id,full_name,date_of_birth (dd/mm/yyyy or yyyy-mm-dd)
         #[arg(long, value_name = "FILE")]
         data: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Make the person with this phone number a city administrator (opening an account for them if they have
+    /// none). They sign in with an SMS code and must set up an authenticator app before any staff page opens.
+    Create {
+        /// Mobile phone number, e.g. 0912345678
+        #[arg(long)]
+        phone: String,
+        /// Full name, with diacritics
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -92,6 +111,11 @@ pub struct Settings {
     /// API key for the population registry (X-Api-Key); also the key `registry-sim` expects.
     #[arg(long, env = "CONGDANSO_REGISTRY_KEY", value_name = "KEY", hide_env_values = true, global = true)]
     pub registry_key: Option<String>,
+
+    /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For header gives the client's address,
+    /// for per-client limits and the sessions list. Without it the peer address is used.
+    #[arg(long, env = "CONGDANSO_TRUSTED_PROXIES", value_name = "IP,...", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 
     /// Leptos runtime configuration.
     #[arg(long, env = "CONGDANSO_LEPTOS_CONFIG", value_name = "FILE", default_value = "Leptos.toml", global = true)]

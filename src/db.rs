@@ -15,6 +15,7 @@ pub type Db = Surreal<Any>;
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_foundation.surql", sql: include_str!("../schema/0001_foundation.surql") },
     Migration { version: 2, name: "0002_identity.surql", sql: include_str!("../schema/0002_identity.surql") },
+    Migration { version: 3, name: "0003_access.surql", sql: include_str!("../schema/0003_access.surql") },
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -7,6 +7,7 @@ mod generated_i18n {
 }
 pub use generated_i18n::i18n;
 
+pub mod access;
 pub mod app;
 pub mod domain;
 pub mod identity;

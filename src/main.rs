@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Parser;
 use clap::error::ErrorKind;
 use congdanso::app::SiteInfo;
-use congdanso::config::{Cli, Command, Settings};
+use congdanso::config::{AdminCommand, Cli, Command, Settings};
 use congdanso::pwa::ServiceWorker;
 use congdanso::secret::SecretKey;
 use congdanso::server::{AppState, router, shutdown_signal};
@@ -38,6 +38,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate => migrate_only(&cli.settings).await,
         Command::RegistrySim { data } => registry_sim(&cli.settings, &data).await,
+        Command::Admin { action: AdminCommand::Create { phone, name } } => admin_create(&cli.settings, &phone, &name).await,
         Command::BenchSignIns { count } => congdanso::identity::bench::run(&cli.settings.data_dir, count).await.map(|report| {
             println!("{report}");
         }),
@@ -76,6 +77,26 @@ async fn open_database(settings: &Settings) -> Result<db::Db, String> {
 
 async fn migrate_only(settings: &Settings) -> Result<(), String> {
     let db = open_database(settings).await?;
+    drop(db);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(())
+}
+
+async fn admin_create(settings: &Settings, phone: &str, name: &str) -> Result<(), String> {
+    use congdanso::identity::domain::{FullName, PhoneNumber};
+    let phone = PhoneNumber::parse(phone).map_err(|e| format!("--phone: not a Vietnamese mobile number ({e:?})"))?;
+    let name = FullName::parse(name).map_err(|e| format!("--name: not a full name ({e:?})"))?;
+    let db = open_database(settings).await?;
+    let now = congdanso::identity::web::now();
+    let (_, created) = congdanso::access::service::bootstrap_city_admin(&db, &phone, &name, now)
+        .await
+        .map_err(|e| format!("admin create: {e:?}"))?;
+    let account = if created { "a new account" } else { "their existing account" };
+    println!(
+        "{} ({}) is a city administrator ({account}). Sign in with this number, then set up an authenticator app.",
+        name.as_str(),
+        phone.national()
+    );
     drop(db);
     tokio::time::sleep(Duration::from_millis(300)).await;
     Ok(())
@@ -142,6 +163,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         secret: Arc::new(secret),
         sms,
         registry,
+        trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
     };
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.bind)

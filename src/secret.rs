@@ -63,6 +63,49 @@ impl SecretKey {
     fn to_hex(&self) -> String {
         data_encoding::HEXLOWER.encode(&self.0)
     }
+
+    /// A key for one purpose, derived from the server secret (HMAC-SHA256 over the purpose's name), so that a
+    /// key used for one thing can never open another's data.
+    fn derive(&self, purpose: &str) -> Option<[u8; 32]> {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).ok()?;
+        mac.update(b"congdanso/derive/v1/");
+        mac.update(purpose.as_bytes());
+        Some(mac.finalize().into_bytes().into())
+    }
+
+    /// Encrypts a small secret for storage (ChaCha20-Poly1305, random nonce). `bound_to` (e.g. the owner's record
+    /// id) is authenticated too: the sealed text does not open if moved to another record.
+    pub fn seal(&self, purpose: &str, bound_to: &str, plain: &[u8]) -> Result<String, String> {
+        use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
+        let derived = self.derive(purpose).ok_or("key derivation failed")?;
+        let key = UnboundKey::new(&CHACHA20_POLY1305, &derived).map_err(|_| "key".to_owned())?;
+        let mut nonce = [0u8; 12];
+        getrandom::fill(&mut nonce).map_err(|e| e.to_string())?;
+        let mut data = plain.to_vec();
+        LessSafeKey::new(key)
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(bound_to.as_bytes()), &mut data)
+            .map_err(|_| "sealing failed".to_owned())?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&data);
+        Ok(format!("v1.{}", data_encoding::BASE64URL_NOPAD.encode(&out)))
+    }
+
+    /// The plain bytes of a [`seal`](Self::seal)ed text, or None when it was altered, moved or sealed for another
+    /// purpose.
+    pub fn open(&self, purpose: &str, bound_to: &str, sealed: &str) -> Option<Vec<u8>> {
+        use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
+        let bytes = data_encoding::BASE64URL_NOPAD.decode(sealed.strip_prefix("v1.")?.as_bytes()).ok()?;
+        if bytes.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, data) = bytes.split_at(12);
+        let key = UnboundKey::new(&CHACHA20_POLY1305, &self.derive(purpose)?).ok()?;
+        let mut data = data.to_vec();
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let plain = LessSafeKey::new(key).open_in_place(nonce, Aad::from(bound_to.as_bytes()), &mut data).ok()?;
+        Some(plain.to_vec())
+    }
 }
 
 #[cfg(test)]
@@ -85,6 +128,23 @@ mod tests {
         }
         assert_eq!(format!("{created:?}"), "SecretKey(…)");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_for_their_purpose_owner_and_key() {
+        let key = SecretKey::generate().expect("key");
+        let sealed = key.seal("totp", "account:a", b"twenty bytes secret!").expect("sealed");
+        assert!(sealed.starts_with("v1."));
+        assert_eq!(key.open("totp", "account:a", &sealed).as_deref(), Some(&b"twenty bytes secret!"[..]));
+        assert_ne!(sealed, key.seal("totp", "account:a", b"twenty bytes secret!").expect("sealed"), "fresh nonce");
+        assert_eq!(key.open("totp", "account:b", &sealed), None, "moved to another account");
+        assert_eq!(key.open("vault", "account:a", &sealed), None, "another purpose");
+        assert_eq!(SecretKey::generate().expect("key").open("totp", "account:a", &sealed), None, "another server key");
+        let mut tampered = sealed.clone().into_bytes();
+        let last = tampered.len() - 3;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(key.open("totp", "account:a", &String::from_utf8(tampered).expect("utf8")), None);
+        assert_eq!(key.open("totp", "account:a", "v1.short"), None);
     }
 
     #[test]

@@ -168,6 +168,16 @@ pub async fn find_by_phone(db: &Db, phone: &PhoneNumber) -> Result<Option<String
     Ok(res.take::<Option<String>>(0)?)
 }
 
+/// The account's phone number as people write it (0912 345 678).
+pub async fn phone_of(db: &Db, account_id: &str) -> Result<Option<String>, DbError> {
+    let mut res = db
+        .query("SELECT VALUE phone FROM ONLY type::record('account', $id)")
+        .bind(("id", account_id.to_owned()))
+        .await?;
+    let phone: Option<String> = res.take(0)?;
+    Ok(phone.and_then(|p| PhoneNumber::parse(&p).ok()).map(|p| p.national()))
+}
+
 pub async fn view_own(db: &Db, account_id: &str) -> Result<Option<AccountView>, DbError> {
     let mut res = db
         .query(

@@ -5,6 +5,10 @@ pub mod account;
 pub mod bench;
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod mfa;
+#[cfg(feature = "ssr")]
+pub mod mfa_web;
+#[cfg(feature = "ssr")]
 pub mod otp;
 #[cfg(feature = "ssr")]
 pub mod registry;
@@ -88,6 +92,14 @@ pub enum Notice {
     SignUpExpired,
     SessionRevoked,
     SignedOutEverywhere,
+    /// The authenticator app's code was wrong (with the tries left at sign-in).
+    AppCodeWrong { tries_left: Option<i64> },
+    AppEnabled,
+    AppDisabled,
+    /// Staff keep their authenticator app.
+    StaffKeepsApp,
+    /// Five wrong authenticator codes ended the sign-in.
+    SecondFactorFailed,
 }
 
 /// What a form page shows after a post: the values as typed, the problems, a notice.
@@ -147,4 +159,30 @@ pub struct SessionLine {
 #[derive(Clone, Debug)]
 pub struct OutboxState {
     pub messages: Vec<(String, String, String)>,
+}
+
+/// The second sign-in step (the authenticator app's code).
+#[derive(Clone, Debug)]
+pub struct SecondFactorState {
+    pub notice: Option<Notice>,
+}
+
+/// The page /me/security: the authenticator app, on or being set up.
+#[derive(Clone, Debug)]
+pub struct SecurityState {
+    /// When the app was turned on (dd/mm/yyyy hh:mm), if it is on.
+    pub enabled_on: Option<String>,
+    pub staff: bool,
+    /// Sent here because a staff page needs the app.
+    pub required: bool,
+    pub enrol: Option<Enrolment>,
+    pub notice: Option<Notice>,
+}
+
+/// A new authenticator secret, shown once as a QR code and as text.
+#[derive(Clone, Debug)]
+pub struct Enrolment {
+    pub svg: String,
+    pub secret_groups: String,
+    pub uri: String,
 }

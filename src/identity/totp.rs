@@ -29,6 +29,10 @@ impl TotpSecret {
         TotpSecret(bytes)
     }
 
+    pub fn bytes(&self) -> &[u8; 20] {
+        &self.0
+    }
+
     /// Base32 without padding, as authenticator apps expect it (and as a person can type it).
     pub fn base32(&self) -> String {
         data_encoding::BASE32_NOPAD.encode(&self.0)

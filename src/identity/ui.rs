@@ -5,12 +5,13 @@ use leptos::prelude::*;
 
 use super::domain::{CitizenIdError, DateError, NameError, PhoneError};
 use super::{
-    AccountView, Field, FormState, Notice, OutboxState, Problem, SessionsState, SignUpInput, VerifyState,
+    AccountView, Field, FormState, Notice, OutboxState, Problem, SecondFactorState, SecurityState, SessionsState,
+    SignUpInput, VerifyState,
 };
 use crate::i18n::*;
 use crate::shell::NotFoundPage;
 
-fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> &'static str {
+pub(crate) fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> &'static str {
     match problem {
         Problem::Phone(PhoneError::Empty) => t_string!(i18n, auth.err_phone_empty),
         Problem::Phone(PhoneError::NotDigits) => t_string!(i18n, auth.err_phone_digits),
@@ -40,7 +41,10 @@ fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> &'s
 fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
     let i18n = use_i18n();
     notice.map(|notice| {
-        let error = !matches!(notice, Notice::CodeSent | Notice::SessionRevoked | Notice::SignedOutEverywhere);
+        let error = !matches!(
+            notice,
+            Notice::CodeSent | Notice::SessionRevoked | Notice::SignedOutEverywhere | Notice::AppEnabled | Notice::AppDisabled
+        );
         let text = match notice {
             Notice::PhoneTaken => view! {
                 {t!(i18n, auth.notice_phone_taken)} " " <a href="/signin">{t!(i18n, auth.signin_instead)}</a>
@@ -61,6 +65,14 @@ fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
             Notice::SignUpExpired => t!(i18n, auth.notice_signup_expired).into_any(),
             Notice::SessionRevoked => t!(i18n, sessions.revoked).into_any(),
             Notice::SignedOutEverywhere => t!(i18n, sessions.all_revoked).into_any(),
+            Notice::AppCodeWrong { tries_left: Some(left) } => {
+                t!(i18n, security.code_wrong_left, left = move || left).into_any()
+            }
+            Notice::AppCodeWrong { tries_left: None } => t!(i18n, security.code_wrong).into_any(),
+            Notice::AppEnabled => t!(i18n, security.enabled_notice).into_any(),
+            Notice::AppDisabled => t!(i18n, security.disabled_notice).into_any(),
+            Notice::StaffKeepsApp => t!(i18n, security.staff_keeps).into_any(),
+            Notice::SecondFactorFailed => t!(i18n, security.failed).into_any(),
         };
         view! {
             <div class="notice" class:notice--error=error class:notice--info=!error role=if error { "alert" } else { "status" }>
@@ -293,6 +305,7 @@ pub fn MePage() -> impl IntoView {
         </section>
         <div class="actions">
             <a class="button button--secondary" href="/me/sessions">{t!(i18n, me.sessions_link)}</a>
+            <a class="button button--secondary" href="/me/security">{t!(i18n, me.security_link)}</a>
             <form method="post" action="/signout">
                 <button type="submit" class="button button--secondary">{t!(i18n, me.signout)}</button>
             </form>
@@ -364,6 +377,114 @@ pub fn SessionsPage() -> impl IntoView {
         <form method="post" action="/me/sessions/revoke-all" class="actions">
             <button type="submit" class="button">{t!(i18n, sessions.revoke_all)}</button>
         </form>
+        <p>
+            <a href="/me">{t!(i18n, sessions.back)}</a>
+        </p>
+    }
+    .into_any()
+}
+
+/// A six-digit code field for the authenticator app.
+fn app_code_field(i18n: leptos_i18n::I18nContext<Locale>, error: bool) -> impl IntoView {
+    view! {
+        <div class="field" class:field--error=error>
+            <label for="code">{t!(i18n, security.code_label)}</label>
+            <span class="hint" id="code-hint">{t!(i18n, security.code_hint)}</span>
+            <input
+                id="code"
+                name="code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                maxlength="6"
+                class="code-input"
+                aria-describedby="code-hint"
+                aria-invalid=error.then_some("true")
+                required
+            />
+        </div>
+    }
+}
+
+/// The second sign-in step: the code from the authenticator app.
+#[component]
+pub fn SecondFactorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<SecondFactorState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let error = state.notice.is_some();
+    view! {
+        <h1>{t!(i18n, security.step_title)}</h1>
+        <p>{t!(i18n, security.step_intro)}</p>
+        <NoticeBox notice=state.notice />
+        <form method="post" action="/signin/second-factor" class="card" novalidate>
+            {app_code_field(i18n, error)}
+            <button type="submit" class="button">{t!(i18n, auth.verify_button)}</button>
+        </form>
+        <p class="hint">{t!(i18n, security.lost_app)}</p>
+    }
+    .into_any()
+}
+
+/// The authenticator app: set it up by scanning a QR code, or see that it is on (and turn it off).
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<SecurityState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let wrong = matches!(state.notice, Some(Notice::AppCodeWrong { .. }));
+    let staff = state.staff;
+    let body = match (state.enabled_on.clone(), state.enrol.clone()) {
+        (Some(on), _) => view! {
+            <section class="card" aria-labelledby="app-on">
+                <h2 id="app-on">{t!(i18n, security.on_title)}</h2>
+                <p class="badge badge--ok">{t!(i18n, security.on_since)} " " {on}</p>
+                <p>{t!(i18n, security.on_body)}</p>
+            </section>
+            {if staff {
+                view! { <p class="notice notice--info">{t!(i18n, security.staff_keeps)}</p> }.into_any()
+            } else {
+                view! {
+                    <form method="post" action="/me/security/app/disable" class="card" novalidate>
+                        <h2>{t!(i18n, security.off_title)}</h2>
+                        <p>{t!(i18n, security.off_body)}</p>
+                        {app_code_field(i18n, wrong)}
+                        <button type="submit" class="button button--secondary">{t!(i18n, security.off_button)}</button>
+                    </form>
+                }
+                .into_any()
+            }}
+        }
+        .into_any(),
+        (None, Some(enrol)) => view! {
+            <section class="card" aria-labelledby="app-setup">
+                <h2 id="app-setup">{t!(i18n, security.setup_title)}</h2>
+                <ol class="steps">
+                    <li>{t!(i18n, security.setup_1)}</li>
+                    <li>{t!(i18n, security.setup_2)}</li>
+                    <li>{t!(i18n, security.setup_3)}</li>
+                </ol>
+                <figure class="qr">
+                    <div class="qr__image" role="img" aria-label=t_string!(i18n, security.qr_alt) inner_html=enrol.svg></div>
+                    <figcaption>
+                        {t!(i18n, security.manual)} <br />
+                        <code class="secret" data-testid="totp-secret">{enrol.secret_groups}</code>
+                    </figcaption>
+                </figure>
+                <p class="hint"><a href=enrol.uri>{t!(i18n, security.open_app)}</a></p>
+            </section>
+            <form method="post" action="/me/security/app" class="card" novalidate>
+                {app_code_field(i18n, wrong)}
+                <button type="submit" class="button">{t!(i18n, security.confirm_button)}</button>
+            </form>
+        }
+        .into_any(),
+        (None, None) => ().into_any(),
+    };
+    view! {
+        <h1>{t!(i18n, security.title)}</h1>
+        {state.required.then(|| view! { <p class="notice notice--error" role="alert">{t!(i18n, security.required)}</p> })}
+        <NoticeBox notice=state.notice />
+        <p>{t!(i18n, security.intro)}</p>
+        {body}
         <p>
             <a href="/me">{t!(i18n, sessions.back)}</a>
         </p>

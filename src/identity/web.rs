@@ -13,7 +13,7 @@ use leptos::prelude::provide_context;
 use super::account::{self, AccountError};
 use super::domain::{Date, PhoneNumber};
 use super::otp::{self, OtpError, OtpPolicy};
-use super::session::{self, COOKIE, SessionPolicy};
+use super::session::{self, COOKIE};
 use super::sms;
 use super::{
     Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SessionLine, SessionsState, SignUpInput,
@@ -33,7 +33,7 @@ fn today() -> Date {
 }
 
 /// Renders `path` of the app with extra context (the page reads it), e.g. a form with its errors.
-async fn render<C: Clone + Send + Sync + 'static>(
+pub(crate) async fn render<C: Clone + Send + Sync + 'static>(
     state: &AppState,
     path: &str,
     headers: &HeaderMap,
@@ -63,7 +63,7 @@ async fn render<C: Clone + Send + Sync + 'static>(
     response
 }
 
-fn see_other(location: &str) -> Response {
+pub(crate) fn see_other(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -71,10 +71,33 @@ fn see_other(location: &str) -> Response {
     response
 }
 
-/// The client's address for per-client limits. Behind a reverse proxy the peer is the proxy; trusted proxies
-/// are a deployment setting still to come.
-fn client_of(peer: std::net::SocketAddr) -> String {
-    peer.ip().to_string()
+/// The client's address for per-client limits and the sessions list: the peer, or, when the peer is a trusted
+/// reverse proxy, the address that proxy reported (X-Forwarded-For, read from the right).
+pub(crate) fn client_of(state: &AppState, peer: std::net::SocketAddr, headers: &HeaderMap) -> String {
+    let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    client_address(peer.ip(), &forwarded.join(","), &state.trusted_proxies).to_string()
+}
+
+/// Walks X-Forwarded-For from the right (the entries the trusted proxies added), skipping trusted proxies, to
+/// the first address nobody trusted vouches for beyond. A client cannot forge its way past this: whatever it
+/// wrote itself is on the left of what the proxies appended.
+pub fn client_address(peer: std::net::IpAddr, forwarded_for: &str, trusted: &[std::net::IpAddr]) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for entry in forwarded_for.rsplit(',') {
+        match entry.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 fn verify_location(phone: &PhoneNumber, purpose: OtpPurpose) -> String {
@@ -203,7 +226,7 @@ pub async fn consent(
         let state_form = FormState { input: form.input, problems: vec![], notice: Some(Notice::SmsFailed) };
         return render(&state, "/signup/consent", &headers, state_form, StatusCode::SERVICE_UNAVAILABLE).await;
     }
-    let client = client_of(peer);
+    let client = client_of(&state, peer, &headers);
     match send_code(&state, &details.phone, OtpPurpose::SignUp, &client, true).await {
         Ok(()) => see_other(&verify_location(&details.phone, OtpPurpose::SignUp)),
         // a code sent a moment ago is still good: type it, or wait for a new one
@@ -242,7 +265,7 @@ pub async fn signin(
         }
     };
     let has_account = matches!(account::find_by_phone(&state.db, &phone).await, Ok(Some(_)));
-    let client = client_of(peer);
+    let client = client_of(&state, peer, &headers);
     match send_code(&state, &phone, OtpPurpose::SignIn, &client, has_account).await {
         Ok(()) => see_other(&verify_location(&phone, OtpPurpose::SignIn)),
         Err(notice @ Notice::ResendTooSoon { .. }) => {
@@ -362,18 +385,8 @@ pub async fn verify(
             .await;
     };
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let client = client_of(peer);
-    match session::create(&state.db, &account_id, SessionPolicy::CITIZEN, agent, &client, now).await {
-        Ok(new_session) => {
-            let mut response = see_other("/me");
-            set_session_cookie(&mut response, &state, &new_session.token, SessionPolicy::CITIZEN.absolute_seconds);
-            response
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "opening a session failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-    }
+    let client = client_of(&state, peer, &headers);
+    super::mfa_web::open_session(&state, &account_id, agent, &client, now).await
 }
 
 /// POST /otp/resend: a new code after the wait.
@@ -390,14 +403,14 @@ pub async fn resend(
         OtpPurpose::SignIn => matches!(account::find_by_phone(&state.db, &phone).await, Ok(Some(_))),
         _ => true,
     };
-    let client = client_of(peer);
+    let client = client_of(&state, peer, &headers);
     match send_code(&state, &phone, purpose, &client, deliver).await {
         Ok(()) => see_other(&format!("{}&resent=1", verify_location(&phone, purpose))),
         Err(notice) => verify_page(&state, &headers, &phone, purpose, Some(notice), StatusCode::TOO_MANY_REQUESTS).await,
     }
 }
 
-fn set_session_cookie(response: &mut Response, state: &AppState, token: &str, max_age: i64) {
+pub(crate) fn set_session_cookie(response: &mut Response, state: &AppState, token: &str, max_age: i64) {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -405,15 +418,21 @@ fn set_session_cookie(response: &mut Response, state: &AppState, token: &str, ma
     }
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
         let (name, value) = c.trim().split_once('=')?;
         (name == COOKIE).then(|| value.to_owned())
     })
 }
 
-/// The signed-in citizen, or None. The proof every protected handler starts from.
+/// The signed-in citizen, or None. The proof every protected handler starts from. A session still waiting for
+/// its authenticator code is not signed in.
 pub async fn current_session(state: &AppState, headers: &HeaderMap) -> Option<session::ActiveSession> {
+    any_session(state, headers).await.filter(|s| s.stage == session::Stage::Active)
+}
+
+/// The cookie's session in whatever stage it is.
+pub(crate) async fn any_session(state: &AppState, headers: &HeaderMap) -> Option<session::ActiveSession> {
     let token = session_token(headers)?;
     match session::resolve(&state.db, &token, now()).await {
         Ok(found) => found,
@@ -433,12 +452,12 @@ pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
     }
 }
 
-fn no_store(mut response: Response) -> Response {
+pub(crate) fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-fn format_time(seconds: i64) -> String {
+pub(crate) fn format_time(seconds: i64) -> String {
     let date = Date::from_unix_vietnam(seconds);
     let local = (seconds + 7 * 3600).rem_euclid(86_400);
     format!("{:02}:{:02} {}", local / 3600, (local % 3600) / 60, date.dmy())
@@ -528,7 +547,13 @@ pub async fn signin_form(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let notice = (query.get("signed_out").map(String::as_str) == Some("everywhere")).then_some(Notice::SignedOutEverywhere);
+    let notice = if query.get("signed_out").map(String::as_str) == Some("everywhere") {
+        Some(Notice::SignedOutEverywhere)
+    } else if query.contains_key("second_factor") {
+        Some(Notice::SecondFactorFailed)
+    } else {
+        None
+    };
     render(&state, "/signin", &headers, FormState { notice, ..FormState::default() }, StatusCode::OK).await
 }
 
@@ -572,6 +597,23 @@ mod tests {
     fn times_are_shown_in_vietnam_and_exported_in_utc() {
         assert_eq!(format_time(1_795_453_200), "00:00 24/11/2026");
         assert_eq!(iso_utc(1_795_453_200), "2026-11-23T17:00:00Z");
+    }
+
+    #[test]
+    fn the_client_address_comes_from_trusted_proxies_only() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        let proxy = ip("10.0.0.2");
+        let trusted = [proxy, ip("10.0.0.3")];
+        // no proxy configured, or a peer that is not one: the header is ignored
+        assert_eq!(client_address(ip("203.0.113.9"), "1.2.3.4", &[]), ip("203.0.113.9"));
+        assert_eq!(client_address(ip("203.0.113.9"), "1.2.3.4", &trusted), ip("203.0.113.9"));
+        // through the proxy: the address it appended
+        assert_eq!(client_address(proxy, "198.51.100.7", &trusted), ip("198.51.100.7"));
+        // a forged entry on the left is not believed; two proxies in a row are skipped
+        assert_eq!(client_address(proxy, "6.6.6.6, 198.51.100.7, 10.0.0.3", &trusted), ip("198.51.100.7"));
+        // garbage stops the walk at the last good address
+        assert_eq!(client_address(proxy, "junk", &trusted), proxy);
+        assert_eq!(client_address(proxy, "", &trusted), proxy);
     }
 
     #[test]

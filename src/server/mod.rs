@@ -26,6 +26,8 @@ use crate::i18n::Locale;
 use crate::pwa::{self, ServiceWorker};
 use crate::identity::registry::RegistryClient;
 use crate::identity::sms::SmsGateway;
+use crate::access::web as admin;
+use crate::identity::mfa_web as mfa;
 use crate::identity::web as identity;
 use crate::secret::SecretKey;
 use crate::units::service::UnitDirectory;
@@ -45,6 +47,8 @@ pub struct AppState {
     pub sms: SmsGateway,
     /// The national population registry, when configured (accounts stay at level 1 otherwise).
     pub registry: Option<RegistryClient>,
+    /// Reverse proxies whose X-Forwarded-For is believed (see `identity::web::client_address`).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -56,7 +60,19 @@ impl FromRef<AppState> for LeptosOptions {
 /// The complete application router with its layers, ready to serve (also what the HTTP tests call).
 pub fn router(state: AppState) -> Router {
     // Pages that need data (or a form's state) first are served by their own handlers, which render the app.
-    let handled: Vec<String> = ["/signin", "/verify", "/me", "/me/sessions", "/dev/outbox"].map(String::from).into();
+    let handled: Vec<String> = [
+        "/signin",
+        "/signin/second-factor",
+        "/verify",
+        "/me",
+        "/me/sessions",
+        "/me/security",
+        "/admin",
+        "/forbidden",
+        "/dev/outbox",
+    ]
+    .map(String::from)
+    .into();
     let routes = generate_route_list_with_exclusions(App, Some(handled));
     let for_routes = state.clone();
     let for_fallback = state.clone();
@@ -78,6 +94,15 @@ pub fn router(state: AppState) -> Router {
         .route("/me/sessions", get(identity::sessions))
         .route("/me/sessions/revoke", axum::routing::post(identity::revoke))
         .route("/me/sessions/revoke-all", axum::routing::post(identity::revoke_all))
+        .route("/signin/second-factor", get(mfa::second_factor_form).post(mfa::second_factor))
+        .route("/me/security", get(mfa::security))
+        .route("/me/security/app", axum::routing::post(mfa::enable_app))
+        .route("/me/security/app/disable", axum::routing::post(mfa::disable_app))
+        .route("/admin", get(admin::page))
+        .route("/admin/grants", axum::routing::post(admin::grant))
+        .route("/admin/grants/revoke", axum::routing::post(admin::revoke))
+        .route("/admin/teams", axum::routing::post(admin::create_team))
+        .route("/admin/organizations", axum::routing::post(admin::create_organization))
         .route("/healthz", get(healthz))
         .route("/sw.js", get(pwa::service_worker))
         .route("/lang/{code}", get(switch_language))

@@ -23,6 +23,7 @@ async fn state_with(db: Db) -> AppState {
         secret: Arc::new(SecretKey::generate().expect("key")),
         sms: SmsGateway::DevOutbox(db_arc.clone()),
         registry: None,
+        trusted_proxies: Default::default(),
     }
 }
 

@@ -119,6 +119,21 @@ pub fn NotFoundPage() -> impl IntoView {
     }
 }
 
+/// A signed-in person without the role (or the scope) for what they asked: 403, and a way back.
+#[component]
+pub fn ForbiddenPage() -> impl IntoView {
+    let i18n = use_i18n();
+    set_status(403);
+    view! {
+        <section class="status-page">
+            <p class="big" aria-hidden="true">"403"</p>
+            <h1>{t!(i18n, forbidden.title)}</h1>
+            <p>{t!(i18n, forbidden.body)}</p>
+            <a href="/me" class="button">{t!(i18n, forbidden.back)}</a>
+        </section>
+    }
+}
+
 /// Shown by the service worker when there is no network (precached with the build's assets).
 #[component]
 pub fn OfflinePage() -> impl IntoView {
