@@ -9,10 +9,13 @@ CARGO_FEATURES := --no-default-features --features ssr
 .PHONY: run test build setup setup-test unit e2e bench lint clean
 
 ## make run: install what is missing, build in release, serve http://127.0.0.1:3000 on ./data (development helpers on)
-## It also starts the population-registry simulator (fictional people in scripts/dev-registry.csv) on port 3099.
+## It also starts the population-registry simulator (fictional people in scripts/dev-registry.csv) on port 3099,
+## and makes 0905 000 001 the first city administrator (as `congdanso admin create` does on a real server).
 run: setup build
+	@target/release/congdanso --data-dir ./data --log warn admin create --phone 0905000001 --name "Quản Trị Thử"
 	@echo
 	@echo "Công Dân Số is starting on http://127.0.0.1:3000 (development mode: SMS codes are shown at /dev/outbox)"
+	@echo "Staff pages: sign in as 0905 000 001 (city administrator), then /admin"
 	@echo
 	@target/release/congdanso registry-sim --data scripts/dev-registry.csv --bind 127.0.0.1:3099 --registry-key dev-registry-key --log warn & \
 	sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \

@@ -1,5 +1,6 @@
 // Shared helpers: how the app is started, accessibility checks, console watching.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -132,3 +133,36 @@ export async function signUp(page, who) {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nhập mã OTP');
 }
 
+
+/** The code an authenticator app shows for a base32 secret (RFC 6238: HMAC-SHA1, 6 digits, 30 s), `offset` steps on. */
+export function totpCode(base32, offset = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32.replace(/\s+/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offset));
+  const hash = createHmac('sha1', key).update(counter).digest();
+  const at = hash[19] & 0x0f;
+  const value = ((hash[at] & 0x7f) << 24) | (hash[at + 1] << 16) | (hash[at + 2] << 8) | hash[at + 3];
+  return String(value % 1_000_000).padStart(6, '0');
+}
+
+/** Signs in with the SMS code read from the development outbox (lands wherever the server sends the person). */
+export async function signIn(page, who) {
+  await page.goto('/signin');
+  await page.getByLabel('Số điện thoại di động').fill(who.phone);
+  await page.getByRole('button', { name: 'Gửi mã OTP' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nhập mã OTP');
+  await page.getByLabel('Mã OTP').fill(await latestCode(page.request, who.e164));
+  await page.getByRole('button', { name: 'Xác nhận' }).click();
+}
+
+/** Sets up the authenticator app on /me/security; returns its secret. */
+export async function enrolApp(page) {
+  const secret = (await page.getByTestId('totp-secret').textContent()).trim();
+  await page.getByLabel('Mã trong ứng dụng xác thực').fill(totpCode(secret));
+  await page.getByRole('button', { name: 'Bật ứng dụng xác thực' }).click();
+  await expect(page.getByText('Đã bật ứng dụng xác thực.')).toBeVisible();
+  return secret;
+}

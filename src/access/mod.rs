@@ -106,6 +106,8 @@ pub enum AdminNotice {
     NameTaken,
     /// A name that is empty or too short.
     NameInvalid,
+    /// No ward, team or organization was chosen.
+    ScopeMissing,
     Failed,
 }
 
@@ -125,4 +127,7 @@ pub struct AdminState {
     pub typed_phone: String,
     pub typed_role: Option<Role>,
     pub phone_problem: Option<crate::identity::domain::PhoneError>,
+    /// The team or organization name typed into a form that failed.
+    pub typed_team_name: String,
+    pub typed_org_name: String,
 }

@@ -18,6 +18,7 @@ pub enum AccessError {
     LastCityAdmin,
     NameTaken,
     NameInvalid,
+    ScopeMissing,
     Db(DbError),
 }
 
@@ -84,6 +85,9 @@ async fn check_scope(
     role: Role,
     scope: &str,
 ) -> Result<Option<String>, AccessError> {
+    if scope.is_empty() && role.scope_kind() != ScopeKind::City {
+        return Err(AccessError::ScopeMissing);
+    }
     match role.scope_kind() {
         ScopeKind::City if scope.is_empty() => Ok(None),
         ScopeKind::Ward if units.get(scope, UnitsVersion::CURRENT).is_some() => Ok(None),
@@ -218,7 +222,10 @@ pub async fn bootstrap_city_admin(
             (id.ok_or(AccessError::NoSuchAccount)?, true)
         }
     };
-    write_grant(db, None, &id, Role::CityAdmin, "", now).await?;
+    let already = grants_of(db, &id).await?.iter().any(|g| g.role == Role::CityAdmin);
+    if !already {
+        write_grant(db, None, &id, Role::CityAdmin, "", now).await?;
+    }
     Ok((id, created))
 }
 
@@ -247,6 +254,9 @@ pub async fn create_team(
     now: i64,
 ) -> Result<String, AccessError> {
     let name = clean_name(name)?;
+    if ward.is_empty() {
+        return Err(AccessError::ScopeMissing);
+    }
     if units.get(ward, UnitsVersion::CURRENT).is_none() || !may_manage_ward(by.grants(), ward) {
         return Err(AccessError::NotAllowed);
     }
@@ -415,6 +425,10 @@ mod tests {
         assert!(matches!(
             revoke(&db, &by_admin, &admin, Role::CityAdmin, "", NOW).await,
             Err(AccessError::LastCityAdmin)
+        ));
+        assert!(matches!(
+            grant(&db, &units, &by_admin, &officer, Role::WardOfficer, "", NOW).await,
+            Err(AccessError::ScopeMissing)
         ));
         grant(&db, &units, &by_admin, &officer, Role::WardOfficer, HAI_CHAU, NOW).await.expect("officer");
         assert!(matches!(

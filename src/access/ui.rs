@@ -29,16 +29,24 @@ fn notice_text(i18n: leptos_i18n::I18nContext<Locale>, notice: AdminNotice) -> (
         AdminNotice::LastCityAdmin => (t_string!(i18n, admin.last_city_admin), true),
         AdminNotice::NameTaken => (t_string!(i18n, admin.name_taken), true),
         AdminNotice::NameInvalid => (t_string!(i18n, admin.name_invalid), true),
+        AdminNotice::ScopeMissing => (t_string!(i18n, admin.scope_missing), true),
         AdminNotice::Failed => (t_string!(i18n, admin.failed), true),
     }
 }
 
-/// A `<select>` over choices, labelled.
-fn choice_field(id: String, name: &'static str, label: &'static str, choices: Vec<Choice>) -> impl IntoView {
+/// A `<select>` over choices, labelled, starting on "choose…" so nothing is picked by accident.
+fn choice_field(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    id: String,
+    name: &'static str,
+    label: &'static str,
+    choices: Vec<Choice>,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
             <select id=id name=name required>
+                <option value="" selected disabled>{t!(i18n, admin.choose)}</option>
                 {choices.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
             </select>
         </div>
@@ -77,7 +85,7 @@ fn grant_form(
                     required
                 />
             </div>
-            {scope.map(|(label, choices)| choice_field(format!("scope-{}", role.as_str()), "scope", label, choices))}
+            {scope.map(|(label, choices)| choice_field(i18n, format!("scope-{}", role.as_str()), "scope", label, choices))}
             <button type="submit" class="button">{t!(i18n, admin.grant_button)}</button>
         </form>
     }
@@ -90,6 +98,8 @@ pub fn AdminPage() -> impl IntoView {
     let notice = page.notice.map(|n| notice_text(i18n, n));
     let can_grant = !page.wards.is_empty() || page.city_admin;
     let city = page.city_admin;
+    let team_name = page.typed_team_name.clone();
+    let org_name = page.typed_org_name.clone();
     let grant_forms = can_grant.then(|| {
         view! {
             <section aria-labelledby="grant-title">
@@ -107,9 +117,9 @@ pub fn AdminPage() -> impl IntoView {
                     <div class="field">
                         <label for="team-name">{t!(i18n, admin.team_name)}</label>
                         <span class="hint" id="team-name-hint">{t!(i18n, admin.team_name_hint)}</span>
-                        <input id="team-name" name="name" type="text" aria-describedby="team-name-hint" required />
+                        <input id="team-name" name="name" type="text" value=team_name aria-describedby="team-name-hint" required />
                     </div>
-                    {choice_field("team-ward".to_owned(), "ward", t_string!(i18n, admin.ward_label), page.wards.clone())}
+                    {choice_field(i18n, "team-ward".to_owned(), "ward", t_string!(i18n, admin.ward_label), page.wards.clone())}
                     <button type="submit" class="button">{t!(i18n, admin.team_button)}</button>
                 </form>
             </section>
@@ -122,7 +132,7 @@ pub fn AdminPage() -> impl IntoView {
                 <form method="post" action="/admin/organizations" class="card" novalidate>
                     <div class="field">
                         <label for="org-name">{t!(i18n, admin.org_name)}</label>
-                        <input id="org-name" name="name" type="text" required />
+                        <input id="org-name" name="name" type="text" value=org_name required />
                     </div>
                     <label class="choice">
                         <input type="checkbox" name="relying_party" value="yes" />

@@ -24,6 +24,8 @@ struct Typed {
     phone: String,
     role: Option<Role>,
     phone_problem: Option<crate::identity::domain::PhoneError>,
+    team_name: String,
+    org_name: String,
 }
 
 async fn admin_page(
@@ -35,7 +37,15 @@ async fn admin_page(
     typed: Typed,
     status: StatusCode,
 ) -> Response {
-    let mut page = AdminState { notice, typed_phone: typed.phone, typed_role: typed.role, phone_problem: typed.phone_problem, ..AdminState::default() };
+    let mut page = AdminState {
+        notice,
+        typed_phone: typed.phone,
+        typed_role: typed.role,
+        phone_problem: typed.phone_problem,
+        typed_team_name: typed.team_name,
+        typed_org_name: typed.org_name,
+        ..AdminState::default()
+    };
     let all_teams = service::teams(&state.db, None).await.unwrap_or_default();
     let all_orgs = service::organizations(&state.db).await.unwrap_or_default();
     let team_label = |id: &str| {
@@ -127,6 +137,7 @@ fn access_notice(e: &AccessError) -> (AdminNotice, StatusCode) {
         AccessError::LastCityAdmin => (AdminNotice::LastCityAdmin, StatusCode::CONFLICT),
         AccessError::NameTaken => (AdminNotice::NameTaken, StatusCode::CONFLICT),
         AccessError::NameInvalid => (AdminNotice::NameInvalid, StatusCode::UNPROCESSABLE_ENTITY),
+        AccessError::ScopeMissing => (AdminNotice::ScopeMissing, StatusCode::UNPROCESSABLE_ENTITY),
         AccessError::Db(cause) => {
             tracing::error!(error = %cause, "staff action failed");
             (AdminNotice::Failed, StatusCode::SERVICE_UNAVAILABLE)
@@ -170,7 +181,7 @@ pub async fn grant(State(state): State<AppState>, headers: HeaderMap, Form(form)
     let phone = match PhoneNumber::parse(&form.phone) {
         Ok(phone) => phone,
         Err(problem) => {
-            let typed = Typed { phone: form.phone, role: Some(role), phone_problem: Some(problem) };
+            let typed = Typed { phone: form.phone, role: Some(role), phone_problem: Some(problem), ..Typed::default() };
             return match caller(&state, &headers).await {
                 Ok((principal, granter)) => {
                     admin_page(&state, &headers, &principal, granter.as_ref().ok(), None, typed, StatusCode::UNPROCESSABLE_ENTITY)
@@ -180,7 +191,7 @@ pub async fn grant(State(state): State<AppState>, headers: HeaderMap, Form(form)
             };
         }
     };
-    let typed = Typed { phone: form.phone.clone(), role: Some(role), phone_problem: None };
+    let typed = Typed { phone: form.phone.clone(), role: Some(role), ..Typed::default() };
     let db = state.db.clone();
     let units = state.units.clone();
     act(&state, &headers, typed, |granter| async move {
@@ -222,7 +233,8 @@ pub struct TeamForm {
 pub async fn create_team(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<TeamForm>) -> Response {
     let db = state.db.clone();
     let units = state.units.clone();
-    act(&state, &headers, Typed::default(), |granter| async move {
+    let typed = Typed { team_name: form.name.clone(), ..Typed::default() };
+    act(&state, &headers, typed, |granter| async move {
         service::create_team(&db, &units, &granter, &form.name, &form.ward, now()).await?;
         Ok(AdminNotice::TeamCreated)
     })
@@ -251,7 +263,8 @@ pub async fn create_organization(
         Err(denied) => return denied.response(&state, &headers).await,
     };
     let db = state.db.clone();
-    act(&state, &headers, Typed::default(), |_| async move {
+    let typed = Typed { org_name: form.name.clone(), ..Typed::default() };
+    act(&state, &headers, typed, |_| async move {
         service::create_organization(&db, &admin, &form.name, form.relying_party == "yes", now()).await?;
         Ok(AdminNotice::OrganizationCreated)
     })
