@@ -11,6 +11,7 @@ pub mod access;
 pub mod app;
 pub mod domain;
 pub mod identity;
+pub mod qr;
 pub mod shell;
 pub mod units;
 

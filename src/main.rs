@@ -153,6 +153,10 @@ async fn serve(settings: Settings) -> Result<(), String> {
         None => None,
     };
 
+    let qr_keys = congdanso::qr::keys::KeyRing::load(&db, &secret, congdanso::identity::web::now())
+        .await
+        .map_err(|e| format!("QR signing keys: {e}"))?;
+
     let state = AppState {
         leptos_options,
         db,
@@ -164,6 +168,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         sms,
         registry,
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+        qr_keys: Arc::new(qr_keys),
     };
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.bind)

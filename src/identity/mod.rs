@@ -100,6 +100,8 @@ pub enum Notice {
     StaffKeepsApp,
     /// Five wrong authenticator codes ended the sign-in.
     SecondFactorFailed,
+    /// "Lost phone": every QR code revoked and every session ended.
+    LostPhoneDone,
 }
 
 /// What a form page shows after a post: the values as typed, the problems, a notice.

@@ -43,7 +43,7 @@ fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
     notice.map(|notice| {
         let error = !matches!(
             notice,
-            Notice::CodeSent | Notice::SessionRevoked | Notice::SignedOutEverywhere | Notice::AppEnabled | Notice::AppDisabled
+            Notice::CodeSent | Notice::SessionRevoked | Notice::SignedOutEverywhere | Notice::AppEnabled | Notice::AppDisabled | Notice::LostPhoneDone
         );
         let text = match notice {
             Notice::PhoneTaken => view! {
@@ -73,6 +73,7 @@ fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
             Notice::AppDisabled => t!(i18n, security.disabled_notice).into_any(),
             Notice::StaffKeepsApp => t!(i18n, security.staff_keeps).into_any(),
             Notice::SecondFactorFailed => t!(i18n, security.failed).into_any(),
+            Notice::LostPhoneDone => t!(i18n, qr.revoked).into_any(),
         };
         view! {
             <div class="notice" class:notice--error=error class:notice--info=!error role=if error { "alert" } else { "status" }>
@@ -303,6 +304,7 @@ pub fn MePage() -> impl IntoView {
                 <dd>{account.citizen_id_masked.clone()}</dd>
             </dl>
         </section>
+        <a class="button button--wide" href="/me/qr">{t!(i18n, me.qr_link)}</a>
         <div class="actions">
             <a class="button button--secondary" href="/me/sessions">{t!(i18n, me.sessions_link)}</a>
             <a class="button button--secondary" href="/me/security">{t!(i18n, me.security_link)}</a>

@@ -549,6 +549,8 @@ pub async fn signin_form(
 ) -> Response {
     let notice = if query.get("signed_out").map(String::as_str) == Some("everywhere") {
         Some(Notice::SignedOutEverywhere)
+    } else if query.get("signed_out").map(String::as_str) == Some("lost") {
+        Some(Notice::LostPhoneDone)
     } else if query.contains_key("second_factor") {
         Some(Notice::SecondFactorFailed)
     } else {

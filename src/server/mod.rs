@@ -47,6 +47,8 @@ pub struct AppState {
     pub sms: SmsGateway,
     /// The national population registry, when configured (accounts stay at level 1 otherwise).
     pub registry: Option<RegistryClient>,
+    /// The QR signing keys (the newest signs; older ones still verify).
+    pub qr_keys: Arc<crate::qr::keys::KeyRing>,
     /// Reverse proxies whose X-Forwarded-For is believed (see `identity::web::client_address`).
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
@@ -67,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         "/me",
         "/me/sessions",
         "/me/security",
+        "/me/qr",
         "/admin",
         "/forbidden",
         "/dev/outbox",
@@ -98,6 +101,11 @@ pub fn router(state: AppState) -> Router {
         .route("/me/security", get(mfa::security))
         .route("/me/security/app", axum::routing::post(mfa::enable_app))
         .route("/me/security/app/disable", axum::routing::post(mfa::disable_app))
+        .route("/me/qr", get(crate::qr::web::page))
+        .route("/me/qr/revoke", axum::routing::post(crate::qr::web::revoke))
+        .route("/api/v1/qr/keys", get(crate::qr::api::keys))
+        .route("/api/v1/qr/verify", axum::routing::post(crate::qr::api::verify))
+        .route("/api/v1/openapi.json", get(crate::qr::api::openapi))
         .route("/admin", get(admin::page))
         .route("/admin/grants", axum::routing::post(admin::grant))
         .route("/admin/grants/revoke", axum::routing::post(admin::revoke))

@@ -13,6 +13,10 @@ async fn state_with(db: Db) -> AppState {
     let db_arc = Arc::new(db);
     let leptos_options = LeptosOptions::builder().output_name("congdanso").site_root("public").build();
     let service_worker = ServiceWorker::for_build(&leptos_options).expect("service worker");
+    let secret = SecretKey::generate().expect("key");
+    // the keys live in memory once loaded; a database of their own keeps this working with a broken `db`
+    let key_db = db::connect_memory().await.expect("key db");
+    let qr_keys = crate::qr::keys::KeyRing::load(&key_db, &secret, 1_795_400_000).await.expect("qr keys");
     AppState {
         leptos_options,
         db: db_arc.clone(),
@@ -20,10 +24,11 @@ async fn state_with(db: Db) -> AppState {
         site: SiteInfo { dev: true },
         service_worker: Arc::new(service_worker),
         secure_cookies: false,
-        secret: Arc::new(SecretKey::generate().expect("key")),
+        secret: Arc::new(secret),
         sms: SmsGateway::DevOutbox(db_arc.clone()),
         registry: None,
         trusted_proxies: Default::default(),
+        qr_keys: Arc::new(qr_keys),
     }
 }
 
@@ -300,4 +305,47 @@ async fn sign_up_form_errors_come_back_with_what_was_typed() {
     assert!(reply.body.contains("Đây không phải số di động Việt Nam"));
     assert!(reply.body.contains("value=\"0236382211\""));
     assert!(reply.body.contains("value=\"31/02/1990\""));
+}
+
+async fn post_json(app: &Router, uri: &str, body: &str) -> Reply {
+    let request = Request::post(uri).header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_owned()));
+    send(app, request.expect("request")).await
+}
+
+#[tokio::test]
+async fn qr_verification_answers_malformed_bodies_with_400_and_bad_tokens_with_a_reason() {
+    let app = app().await;
+    for body in ["", "not json", "[]", r#"{"tok": "x"}"#, r#"{"token": 5}"#, r#"{"token": "x", "extra": 1}"#] {
+        let reply = post_json(&app, "/api/v1/qr/verify", body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json error");
+        assert!(json["error"].as_str().is_some_and(|e| e.contains("token")), "{}", reply.body);
+    }
+    let too_long = format!(r#"{{"token": "{}"}}"#, "A".repeat(5000));
+    assert_eq!(post_json(&app, "/api/v1/qr/verify", &too_long).await.status, StatusCode::BAD_REQUEST);
+    for (token, reason) in [("junk", "malformed"), ("CDS1:", "malformed"), ("CDS1:0000000000000000000000", "malformed")] {
+        let reply = post_json(&app, "/api/v1/qr/verify", &format!(r#"{{"token": "{token}"}}"#)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+        assert_eq!(json, serde_json::json!({"valid": false, "reason": reason}), "{token}");
+    }
+}
+
+#[tokio::test]
+async fn qr_keys_and_the_openapi_document_are_published() {
+    let app = app().await;
+    let keys = get(&app, "/api/v1/qr/keys").await;
+    assert_eq!(keys.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&keys.body).expect("json");
+    let list = json["keys"].as_array().expect("keys");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["alg"], "Ed25519");
+    assert_eq!(list[0]["kid"].as_str().map(str::len), Some(8));
+    assert_eq!(list[0]["public_key"].as_str().map(str::len), Some(43), "32 bytes in base64url");
+    let doc = get(&app, "/api/v1/openapi.json").await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(doc.headers[header::CONTENT_TYPE], "application/json");
+    let spec: serde_json::Value = serde_json::from_str(&doc.body).expect("valid JSON");
+    assert!(spec["paths"]["/api/v1/qr/verify"]["post"].is_object());
+    assert!(spec["paths"]["/api/v1/qr/keys"]["get"].is_object());
 }

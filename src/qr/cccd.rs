@@ -1,0 +1,104 @@
+//! The QR code printed on chip ID cards (CCCD): `ID12|old ID9|full name|DDMMYYYY|Nam/Nữ|address|issue date DDMMYYYY`,
+//! sometimes without the old ID, and on newer cards with more fields after the issue date. Scanning one prefills a
+//! form; the ID number is still checked by the ID rules.
+use crate::identity::domain::{CitizenId, CitizenIdError, Date, FullName, Sex};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardQr {
+    pub citizen_id: CitizenId,
+    pub old_id: Option<String>,
+    pub full_name: FullName,
+    pub birth_date: Date,
+    pub sex: Sex,
+    pub address: String,
+    pub issued_on: Option<Date>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardQrError {
+    /// Not the card's format (too few fields).
+    Format,
+    CitizenId(CitizenIdError),
+    Name,
+    BirthDate,
+    Sex,
+}
+
+/// DDMMYYYY (no separators), as the card writes dates.
+fn card_date(text: &str) -> Option<Date> {
+    let t = text.trim();
+    if t.len() != 8 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Date::new(t[4..8].parse().ok()?, t[2..4].parse().ok()?, t[0..2].parse().ok()?)
+}
+
+/// Reads a scanned card QR text.
+pub fn parse_card_qr(text: &str) -> Result<CardQr, CardQrError> {
+    let fields: Vec<&str> = text.trim().split('|').map(str::trim).collect();
+    if fields.len() < 6 {
+        return Err(CardQrError::Format);
+    }
+    let birth_date = card_date(fields[3]).ok_or(CardQrError::BirthDate)?;
+    let sex = Sex::parse(fields[4]).ok_or(CardQrError::Sex)?;
+    let citizen_id = CitizenId::parse_for(fields[0], sex, birth_date).map_err(CardQrError::CitizenId)?;
+    let full_name = FullName::parse(fields[2]).map_err(|_| CardQrError::Name)?;
+    let old_id = Some(fields[1]).filter(|s| s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned);
+    Ok(CardQr {
+        citizen_id,
+        old_id,
+        full_name,
+        birth_date,
+        sex,
+        address: fields[5].to_owned(),
+        issued_on: fields.get(6).and_then(|d| card_date(d)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_classic_card_format_is_read() {
+        let card = parse_card_qr(
+            "048085001234|201234567|Nguyễn Văn An|12031985|Nam|Tổ 5, Phường Hải Châu, Thành phố Đà Nẵng|15082021",
+        )
+        .expect("card");
+        assert_eq!(card.citizen_id.as_str(), "048085001234");
+        assert_eq!(card.old_id.as_deref(), Some("201234567"));
+        assert_eq!(card.full_name.as_str(), "Nguyễn Văn An");
+        assert_eq!(card.birth_date.dmy(), "12/03/1985");
+        assert_eq!(card.sex, Sex::Male);
+        assert_eq!(card.address, "Tổ 5, Phường Hải Châu, Thành phố Đà Nẵng");
+        assert_eq!(card.issued_on.map(|d| d.dmy()).as_deref(), Some("15/08/2021"));
+    }
+
+    #[test]
+    fn a_missing_old_id_and_extra_trailing_fields_are_fine() {
+        // a woman born in 2001 (century digit 3), a newer card with more fields after the issue date
+        let card = parse_card_qr(
+            "048301004567||Lê Thị Thu Hà|01012001|Nữ|Thôn Phú Sơn, Xã Hòa Vang, Đà Nẵng|20052024|Lê Văn Bình|Trần Thị Mai|",
+        )
+        .expect("card");
+        assert_eq!(card.old_id, None);
+        assert_eq!(card.sex, Sex::Female);
+        assert_eq!(card.full_name.as_str(), "Lê Thị Thu Hà");
+        assert_eq!(card.issued_on.map(|d| d.iso()).as_deref(), Some("2024-05-20"));
+        // decomposed diacritics (as some scanners return them) read the same
+        let nfd = "048301004567||Le\u{0302} Thi\u{0323} Thu Ha\u{0300}|01012001|Nu\u{0303}|Đà Nẵng|20052024";
+        assert_eq!(parse_card_qr(nfd).expect("card").sex, Sex::Female);
+    }
+
+    #[test]
+    fn the_id_rules_still_apply_and_other_texts_are_refused() {
+        // the century digit says male born 1900–1999, the card says female
+        assert_eq!(
+            parse_card_qr("048085001234||Nguyễn Văn An|12031985|Nữ|Đà Nẵng|15082021").err(),
+            Some(CardQrError::CitizenId(CitizenIdError::SexCenturyMismatch))
+        );
+        assert_eq!(parse_card_qr("https://dichvucong.gov.vn").err(), Some(CardQrError::Format));
+        assert_eq!(parse_card_qr("048085001234||Nguyễn Văn An|31021985|Nam|Đà Nẵng").err(), Some(CardQrError::BirthDate));
+        assert_eq!(parse_card_qr("048085001234||Nguyễn Văn An|12031985|X|Đà Nẵng").err(), Some(CardQrError::Sex));
+    }
+}

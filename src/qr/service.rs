@@ -1,0 +1,272 @@
+//! Issuing a citizen's QR token, verifying one online (signature, time, and revocation), revoking them all.
+use super::keys::KeyRing;
+use super::token::Payload;
+use super::{Claims, PersonFacts, Preset, Reason, disclose};
+use crate::db::{Db, DbError};
+use crate::identity::domain::{Date, Sex};
+
+/// How long a token shown on screen is valid: the page shows a new one every minute, with a minute of grace for
+/// a slow scan.
+pub const SCREEN_TOKEN_SECONDS: i64 = 120;
+
+#[derive(serde::Deserialize)]
+struct FactsRow {
+    full_name: String,
+    birth_date: Option<String>,
+    sex: Option<String>,
+    citizen_id: Option<String>,
+    level: i64,
+    citizen_code: Option<String>,
+}
+
+/// The person's citizen code (20 hex digits), created on first use; never the ID number.
+async fn citizen_code(db: &Db, account_id: &str, existing: Option<String>) -> Result<[u8; 10], DbError> {
+    let parse = |hex: &str| -> Option<[u8; 10]> { data_encoding::HEXLOWER.decode(hex.as_bytes()).ok()?.try_into().ok() };
+    if let Some(code) = existing.as_deref().and_then(parse) {
+        return Ok(code);
+    }
+    let mut fresh = [0u8; 10];
+    getrandom::fill(&mut fresh).map_err(|e| DbError::Connect(e.to_string()))?;
+    let mut res = db
+        .query(
+            "UPDATE type::record('account', $id) SET citizen_code = $code WHERE citizen_code = NONE;
+             SELECT VALUE citizen_code FROM ONLY type::record('account', $id);",
+        )
+        .bind(("id", account_id.to_owned()))
+        .bind(("code", data_encoding::HEXLOWER.encode(&fresh)))
+        .await?;
+    // two requests at once: whichever wrote first wins, both read the same code back
+    let stored: Option<String> = res.take(1)?;
+    stored.as_deref().and_then(parse).ok_or_else(|| DbError::Connect("no citizen code".into()))
+}
+
+/// A fresh signed token for the account's chosen preset, and when it expires.
+pub async fn issue(
+    db: &Db,
+    keys: &KeyRing,
+    account_id: &str,
+    preset: Preset,
+    now: i64,
+) -> Result<Option<(String, i64)>, DbError> {
+    let mut res = db
+        .query(
+            "SELECT full_name, birth_date, sex, citizen_id, level, citizen_code FROM ONLY type::record('account', $id)",
+        )
+        .bind(("id", account_id.to_owned()))
+        .await?;
+    let row: Option<serde_json::Value> = res.take(0)?;
+    let Some(row) = row.and_then(|v| serde_json::from_value::<FactsRow>(v).ok()) else { return Ok(None) };
+    let code = citizen_code(db, account_id, row.citizen_code).await?;
+    let facts = PersonFacts {
+        full_name: row.full_name,
+        birth_date: row.birth_date.as_deref().and_then(Date::parse_iso),
+        sex: row.sex.as_deref().and_then(Sex::parse),
+        citizen_id: row.citizen_id,
+    };
+    let expires = now + SCREEN_TOKEN_SECONDS;
+    let payload = Payload {
+        key_id: keys.signing_kid(),
+        citizen_code: code,
+        level: u8::try_from(row.level).unwrap_or(1),
+        preset,
+        issued_at: u32::try_from(now).unwrap_or(0),
+        expires_at: u32::try_from(expires).unwrap_or(0),
+        claims: disclose(preset, &facts, Date::from_unix_vietnam(now)),
+    };
+    Ok(Some((keys.sign(payload), expires)))
+}
+
+/// The answer to a verification.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Verification {
+    pub valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
+    /// Present only when valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Claims>,
+}
+
+impl Verification {
+    fn refused(reason: Reason) -> Self {
+        Verification { valid: false, reason: Some(reason), level: None, preset: None, claims: None }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct OwnerRow {
+    id: String,
+    qr_revoked_at: Option<i64>,
+}
+
+/// Verifies a scanned token online: form, key, signature, time, then whether the citizen still exists and has
+/// not revoked it. A genuine token's verification is recorded for the citizen to see (`via`: api | counter).
+pub async fn verify_online(db: &Db, keys: &KeyRing, text: &str, via: &str, now: i64) -> Result<Verification, DbError> {
+    let payload = match keys.verify(text, now) {
+        Ok(payload) => payload,
+        Err(reason @ (Reason::Expired | Reason::NotYetValid)) => {
+            // genuine but out of time: still worth telling the citizen it was shown
+            if let Ok((_, _, payload)) = super::token::parse_text(text)
+                && keys.verify_signature_only(text)
+                && let Some(owner) = owner(db, &payload).await?
+            {
+                record(db, Some(&owner.id), payload.preset, Some(reason), via, now).await?;
+            }
+            return Ok(Verification::refused(reason));
+        }
+        Err(reason) => return Ok(Verification::refused(reason)),
+    };
+    let Some(owner) = owner(db, &payload).await? else {
+        return Ok(Verification::refused(Reason::UnknownCitizen));
+    };
+    if owner.qr_revoked_at.is_some_and(|at| i64::from(payload.issued_at) <= at) {
+        record(db, Some(&owner.id), payload.preset, Some(Reason::Revoked), via, now).await?;
+        return Ok(Verification::refused(Reason::Revoked));
+    }
+    record(db, Some(&owner.id), payload.preset, None, via, now).await?;
+    Ok(Verification {
+        valid: true,
+        reason: None,
+        level: Some(payload.level),
+        preset: Some(payload.preset),
+        claims: Some(payload.claims),
+    })
+}
+
+async fn owner(db: &Db, payload: &Payload) -> Result<Option<OwnerRow>, DbError> {
+    let mut res = db
+        .query("SELECT meta::id(id) AS id, qr_revoked_at FROM account WHERE citizen_code = $code LIMIT 1")
+        .bind(("code", data_encoding::HEXLOWER.encode(&payload.citizen_code)))
+        .await?;
+    let rows: Vec<serde_json::Value> = res.take(0)?;
+    Ok(rows.into_iter().next().and_then(|v| serde_json::from_value(v).ok()))
+}
+
+async fn record(
+    db: &Db,
+    account_id: Option<&str>,
+    preset: Preset,
+    reason: Option<Reason>,
+    via: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    db.query(
+        "LET $v = CREATE ONLY qr_verification CONTENT { at: $now, preset: $preset, valid: $valid, via: $via }
+             RETURN VALUE id;
+         IF $account { UPDATE $v SET account = type::record('account', $account) };
+         IF $reason { UPDATE $v SET reason = $reason };",
+    )
+    .bind(("now", now))
+    .bind(("preset", preset.as_str()))
+    .bind(("valid", reason.is_none()))
+    .bind(("via", via.to_owned()))
+    .bind(("account", account_id.map(str::to_owned)))
+    .bind(("reason", reason.map(|r| r.as_str())))
+    .await?
+    .check()?;
+    Ok(())
+}
+
+/// Lost phone: every token issued until now stops verifying online, and every session ends.
+pub async fn revoke_all(db: &Db, account_id: &str, now: i64) -> Result<(), DbError> {
+    db.query("UPDATE type::record('account', $id) SET qr_revoked_at = $now")
+        .bind(("id", account_id.to_owned()))
+        .bind(("now", now))
+        .await?
+        .check()?;
+    crate::identity::session::revoke_all(db, account_id, now).await
+}
+
+/// How many times the account's QR code was verified online (for the citizen's own page).
+pub async fn verification_count(db: &Db, account_id: &str) -> Result<i64, DbError> {
+    let mut res = db
+        .query("SELECT VALUE count() FROM qr_verification WHERE account = type::record('account', $id) GROUP ALL")
+        .bind(("id", account_id.to_owned()))
+        .await?;
+    Ok(res.take::<Option<i64>>(0)?.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::connect_memory;
+    use crate::secret::SecretKey;
+
+    const NOW: i64 = 1_795_400_000;
+
+    async fn citizen(db: &Db) -> String {
+        let mut res = db
+            .query(
+                "CREATE ONLY account CONTENT { phone: '+84912345678', citizen_id: '048085001234', full_name: 'Nguyễn Văn An',
+                     name_folded: 'nguyen van an', birth_date: '1985-03-12', sex: 'male', level: 2, created_at: 0 }
+                 RETURN VALUE meta::id(id)",
+            )
+            .await
+            .expect("create");
+        res.take::<Option<String>>(0).expect("id").expect("id")
+    }
+
+    #[tokio::test]
+    async fn a_token_verifies_online_with_only_its_claims_until_revoked() {
+        let db = connect_memory().await.expect("db");
+        let keys = KeyRing::load(&db, &SecretKey::generate().expect("secret"), NOW).await.expect("keys");
+        let id = citizen(&db).await;
+        let (adult, expires) = issue(&db, &keys, &id, Preset::Adult, NOW).await.expect("issue").expect("account");
+        assert_eq!(expires, NOW + SCREEN_TOKEN_SECONDS);
+        assert!(!adult.contains("048085001234"));
+        let seen = verify_online(&db, &keys, &adult, "api", NOW + 5).await.expect("verify");
+        assert!(seen.valid);
+        assert_eq!(seen.level, Some(2));
+        assert_eq!(seen.claims, Some(Claims { over_18: Some(true), ..Claims::default() }));
+        let json = serde_json::to_value(&seen).expect("json");
+        assert_eq!(json, serde_json::json!({"valid": true, "level": 2, "preset": "adult", "claims": {"over_18": true}}));
+
+        let (full, _) = issue(&db, &keys, &id, Preset::Full, NOW).await.expect("issue").expect("account");
+        let full_seen = verify_online(&db, &keys, &full, "api", NOW + 5).await.expect("verify");
+        assert_eq!(full_seen.claims.and_then(|c| c.citizen_id).as_deref(), Some("048085001234"));
+        // the same person keeps one citizen code
+        let (again, _) = issue(&db, &keys, &id, Preset::Basic, NOW + 60).await.expect("issue").expect("account");
+        let codes: Vec<[u8; 10]> = [&adult, &again]
+            .iter()
+            .map(|t| crate::qr::token::parse_text(t).expect("parse").2.citizen_code)
+            .collect();
+        assert_eq!(codes[0], codes[1]);
+
+        let late = verify_online(&db, &keys, &adult, "api", NOW + SCREEN_TOKEN_SECONDS).await.expect("verify");
+        assert_eq!(late.reason, Some(Reason::Expired));
+
+        revoke_all(&db, &id, NOW + 70).await.expect("revoke");
+        let revoked = verify_online(&db, &keys, &again, "counter", NOW + 71).await.expect("verify");
+        assert_eq!((revoked.valid, revoked.reason), (false, Some(Reason::Revoked)));
+        let (after, _) = issue(&db, &keys, &id, Preset::Basic, NOW + 80).await.expect("issue").expect("account");
+        assert!(verify_online(&db, &keys, &after, "api", NOW + 81).await.expect("verify").valid, "new codes work");
+        assert_eq!(verification_count(&db, &id).await.expect("count"), 5, "every genuine scan is recorded");
+
+        // a forged token names nobody: not recorded against the citizen
+        let (signed, _, _) = crate::qr::token::parse_text(&after).expect("parse");
+        let forged = crate::qr::token::to_text(&signed, &[0u8; 64]);
+        assert_eq!(verify_online(&db, &keys, &forged, "api", NOW + 82).await.expect("v").reason, Some(Reason::BadSignature));
+        assert_eq!(verification_count(&db, &id).await.expect("count"), 5);
+    }
+
+    #[tokio::test]
+    async fn the_default_qr_stays_small_enough_for_cheap_cameras() {
+        let db = connect_memory().await.expect("db");
+        let keys = KeyRing::load(&db, &SecretKey::generate().expect("secret"), NOW).await.expect("keys");
+        let id = citizen(&db).await;
+        db.query("UPDATE type::record('account', $id) SET full_name = 'Tôn Nữ Hoàng Thị Phương Khánh Ngọc Diệp'")
+            .bind(("id", id.clone()))
+            .await
+            .expect("long name");
+        for preset in Preset::ALL {
+            let (text, _) = issue(&db, &keys, &id, preset, NOW).await.expect("issue").expect("account");
+            let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).expect("qr");
+            let qrcode::Version::Normal(version) = code.version() else { panic!("micro QR") };
+            assert!(version <= 10, "{preset:?}: version {version} for {} characters", text.len());
+        }
+    }
+}
