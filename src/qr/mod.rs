@@ -109,15 +109,10 @@ impl Reason {
     }
 }
 
-/// The /me/qr page: the current QR code for the chosen preset.
+/// The /me/qr page: the chosen preset (the code itself is an image the page fetches, fresh every minute).
 #[derive(Clone, Debug)]
 pub struct QrPageState {
     pub preset: Preset,
-    /// The token's text (what the QR code carries), kept on the page for the scripts to come (offline batch).
-    pub token: String,
-    pub svg: String,
-    pub valid_seconds: i64,
-    pub expires_at: String,
     /// How many times a counter or a relying party verified this person's codes online.
     pub verified_count: i64,
 }

@@ -1,10 +1,13 @@
-//! The QR page: pick what to show, show it big, and a moving bar so a screenshot is easy to tell from the live page.
+//! The QR page: pick what to show, show it big, a new code every minute with a countdown, and a moving bar so a
+//! screenshot is easy to tell from the live page.
 use leptos::prelude::*;
-use leptos_meta::Meta;
 
 use super::{Preset, QrPageState};
 use crate::i18n::*;
 use crate::shell::NotFoundPage;
+
+/// Seconds between two codes on screen (each is valid for two minutes: a slow scan still works).
+pub const ROTATE_SECONDS: i64 = 60;
 
 fn preset_name(i18n: leptos_i18n::I18nContext<Locale>, preset: Preset) -> &'static str {
     match preset {
@@ -27,9 +30,8 @@ pub fn QrPage() -> impl IntoView {
     let i18n = use_i18n();
     let Some(state) = use_context::<QrPageState>() else { return view! { <NotFoundPage /> }.into_any() };
     let current = state.preset;
+    let count = state.verified_count;
     view! {
-        // a new code every minute, without any script
-        <Meta http_equiv="refresh" content="60" />
         <h1>{t!(i18n, qr.title)}</h1>
         <nav class="tabs" aria-label=t_string!(i18n, qr.preset_label)>
             {Preset::ALL
@@ -46,11 +48,17 @@ pub fn QrPage() -> impl IntoView {
         </nav>
         <section class="card qr-card" aria-labelledby="qr-shows">
             <p id="qr-shows" class="qr-card__shows">{preset_shows(i18n, current)}</p>
-            <div class="qr__image qr__image--big" role="img" aria-label=t_string!(i18n, qr.image_alt) data-testid="citizen-qr" data-token=state.token.clone() inner_html=state.svg.clone()></div>
+            <QrRotator
+                preset=current.as_str().to_owned()
+                alt=t_string!(i18n, qr.image_alt).to_owned()
+                waiting=t_string!(i18n, qr.next_in).to_owned()
+            />
             <div class="live-bar" aria-hidden="true"><span></span></div>
-            <p class="meta">{t!(i18n, qr.valid_until)} " " {state.expires_at.clone()}</p>
             <p class="hint">{t!(i18n, qr.rotates)}</p>
-            <p class="meta" data-testid="qr-verified">{t!(i18n, qr.verified_count, count = move || state.verified_count)}</p>
+            <p>
+                <a href=format!("/me/qr?preset={}", current.as_str())>{t!(i18n, qr.new_code)}</a>
+            </p>
+            <p class="meta" data-testid="qr-verified">{t!(i18n, qr.verified_count, count = move || count)}</p>
         </section>
         <form method="post" action="/me/qr/revoke" class="card">
             <h2>{t!(i18n, qr.lost_title)}</h2>
@@ -62,4 +70,40 @@ pub fn QrPage() -> impl IntoView {
         </p>
     }
     .into_any()
+}
+
+/// The QR image, fetched again every minute, with a countdown. Without JavaScript it is the image of the moment
+/// the page loaded (and the "new code" link fetches another).
+#[island]
+fn QrRotator(preset: String, alt: String, waiting: String) -> impl IntoView {
+    let round = RwSignal::new(0u32);
+    let remaining = RwSignal::new(ROTATE_SECONDS);
+    let awake = RwSignal::new(false);
+    Effect::new(move |_| {
+        awake.set(true);
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                let left = remaining.get_untracked() - 1;
+                if left <= 0 {
+                    round.update(|n| *n += 1);
+                    remaining.set(ROTATE_SECONDS);
+                } else {
+                    remaining.set(left);
+                }
+            },
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let src = move || match round.get() {
+        0 => format!("/me/qr.svg?preset={preset}"),
+        n => format!("/me/qr.svg?preset={preset}&n={n}"),
+    };
+    view! {
+        <img class="qr__img" src=src alt=alt width="300" height="300" data-testid="citizen-qr" />
+        <p class="meta qr__next">
+            {move || awake.get().then(|| waiting.replace("{s}", &remaining.get().to_string()))}
+        </p>
+    }
 }

@@ -1,13 +1,15 @@
-//! The citizen's QR page (/me/qr): a fresh signed token for the chosen preset, drawn on the server; the page asks
-//! the browser to fetch a new one every minute (no script needed). "Lost phone" revokes every code and session.
+//! The citizen's QR page (/me/qr): the QR code of a fresh signed token for the chosen preset, drawn on the server as
+//! an image; a small island asks for a new image every minute (without script, a link does). "Lost phone" revokes
+//! every code and session.
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{Preset, QrPageState, service};
-use crate::identity::web::{current_session, format_time, no_store, now, render, see_other, set_session_cookie};
+use crate::identity::web::{current_session, no_store, now, render, see_other, set_session_cookie};
 use crate::server::AppState;
 
 /// The QR code of a token as SVG (error correction M: cheap cameras, scratched screens).
@@ -18,6 +20,10 @@ pub fn qr_svg(text: &str) -> String {
     }
 }
 
+fn preset_of(query: &HashMap<String, String>) -> Preset {
+    query.get("preset").and_then(|p| Preset::parse(p)).unwrap_or(Preset::Basic)
+}
+
 /// GET /me/qr?preset=basic|adult|full
 pub async fn page(
     State(state): State<AppState>,
@@ -25,26 +31,58 @@ pub async fn page(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    let preset = query.get("preset").and_then(|p| Preset::parse(p)).unwrap_or(Preset::Basic);
-    let now = now();
-    match service::issue(&state.db, &state.qr_keys, &active.account_id, preset, now).await {
-        Ok(Some((token, expires))) => {
-            let context = QrPageState {
-                preset,
-                svg: qr_svg(&token),
-                token,
-                valid_seconds: service::SCREEN_TOKEN_SECONDS,
-                expires_at: format_time(expires),
-                verified_count: service::verification_count(&state.db, &active.account_id).await.unwrap_or(0),
-            };
-            let path = format!("/me/qr?preset={}", preset.as_str());
-            no_store(render(&state, &path, &headers, context, StatusCode::OK).await)
-        }
-        Ok(None) => see_other("/signin"),
+    let preset = preset_of(&query);
+    let context = QrPageState {
+        preset,
+        verified_count: service::verification_count(&state.db, &active.account_id).await.unwrap_or(0),
+    };
+    let path = format!("/me/qr?preset={}", preset.as_str());
+    no_store(render(&state, &path, &headers, context, StatusCode::OK).await)
+}
+
+/// A fresh token for the signed-in person, or the response to send instead.
+async fn fresh(state: &AppState, headers: &HeaderMap, preset: Preset) -> Result<(String, i64), Response> {
+    let Some(active) = current_session(state, headers).await else {
+        return Err(StatusCode::UNAUTHORIZED.into_response());
+    };
+    match service::issue(&state.db, &state.qr_keys, &active.account_id, preset, now()).await {
+        Ok(Some(issued)) => Ok(issued),
+        Ok(None) => Err(StatusCode::UNAUTHORIZED.into_response()),
         Err(e) => {
             tracing::error!(error = %e, "issuing a QR token failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+            Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
         }
+    }
+}
+
+/// GET /me/qr.svg?preset=…: the QR code image of a fresh token (the page asks for a new one every minute).
+pub async fn image(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    match fresh(&state, &headers, preset_of(&query)).await {
+        Ok((token, _)) => {
+            let mut response = qr_svg(&token).into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+            no_store(response)
+        }
+        Err(response) => response,
+    }
+}
+
+/// GET /me/qr/token.json?preset=…: a fresh token as text, with its expiry (for scripts: the offline batch, tests).
+pub async fn token_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let preset = preset_of(&query);
+    match fresh(&state, &headers, preset).await {
+        Ok((token, expires_at)) => {
+            no_store(Json(serde_json::json!({ "token": token, "preset": preset, "expires_at": expires_at })).into_response())
+        }
+        Err(response) => response,
     }
 }
 

@@ -102,6 +102,8 @@ pub fn router(state: AppState) -> Router {
         .route("/me/security/app", axum::routing::post(mfa::enable_app))
         .route("/me/security/app/disable", axum::routing::post(mfa::disable_app))
         .route("/me/qr", get(crate::qr::web::page))
+        .route("/me/qr.svg", get(crate::qr::web::image))
+        .route("/me/qr/token.json", get(crate::qr::web::token_json))
         .route("/me/qr/revoke", axum::routing::post(crate::qr::web::revoke))
         .route("/api/v1/qr/keys", get(crate::qr::api::keys))
         .route("/api/v1/qr/verify", axum::routing::post(crate::qr::api::verify))
