@@ -26,10 +26,21 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         count: u32,
     },
+    /// QR signing keys.
+    Qr {
+        #[command(subcommand)]
+        action: QrCommand,
+    },
     /// Server administration (run on the server itself).
     Admin {
         #[command(subcommand)]
         action: AdminCommand,
+    },
+    /// Measure QR verifications per second through the API next to raw Ed25519 (for `make bench`).
+    #[command(hide = true)]
+    BenchQr {
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
     },
     /// Run a simulator of the population registry's HTTP contract on --bind, answering from a CSV file
     /// (citizen_id,full_name,date_of_birth) and expecting --registry-key.
@@ -38,6 +49,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         data: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QrCommand {
+    /// Make a new signing key; the old ones keep verifying their codes (and stay published) for 24 hours.
+    /// Running servers pick the new key up when restarted.
+    RotateKey,
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "0002_identity.surql", sql: include_str!("../schema/0002_identity.surql") },
     Migration { version: 3, name: "0003_access.surql", sql: include_str!("../schema/0003_access.surql") },
     Migration { version: 4, name: "0004_qr.surql", sql: include_str!("../schema/0004_qr.surql") },
+    Migration { version: 5, name: "0005_counter.surql", sql: include_str!("../schema/0005_counter.surql") },
 ];
 
 #[derive(Debug, Clone, Copy)]

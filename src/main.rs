@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Parser;
 use clap::error::ErrorKind;
 use congdanso::app::SiteInfo;
-use congdanso::config::{AdminCommand, Cli, Command, Settings};
+use congdanso::config::{AdminCommand, Cli, Command, QrCommand, Settings};
 use congdanso::pwa::ServiceWorker;
 use congdanso::secret::SecretKey;
 use congdanso::server::{AppState, router, shutdown_signal};
@@ -39,6 +39,10 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate_only(&cli.settings).await,
         Command::RegistrySim { data } => registry_sim(&cli.settings, &data).await,
         Command::Admin { action: AdminCommand::Create { phone, name } } => admin_create(&cli.settings, &phone, &name).await,
+        Command::Qr { action: QrCommand::RotateKey } => rotate_qr_key(&cli.settings).await,
+        Command::BenchQr { seconds } => congdanso::qr::bench::run(&cli.settings.data_dir, seconds).await.map(|report| {
+            println!("{report}");
+        }),
         Command::BenchSignIns { count } => congdanso::identity::bench::run(&cli.settings.data_dir, count).await.map(|report| {
             println!("{report}");
         }),
@@ -97,6 +101,20 @@ async fn admin_create(settings: &Settings, phone: &str, name: &str) -> Result<()
         name.as_str(),
         phone.national()
     );
+    drop(db);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(())
+}
+
+async fn rotate_qr_key(settings: &Settings) -> Result<(), String> {
+    let secret_path = settings.secret_key_file();
+    let secret = SecretKey::load_or_create(&secret_path)
+        .map_err(|e| format!("--secret-key-file {}: {e}", secret_path.display()))?;
+    let db = open_database(settings).await?;
+    let kid = congdanso::qr::keys::rotate(&db, &secret, congdanso::identity::web::now())
+        .await
+        .map_err(|e| format!("rotating the QR key: {e}"))?;
+    println!("QR codes are now signed with key {kid}; older keys keep verifying for 24 hours. Restart the servers.");
     drop(db);
     tokio::time::sleep(Duration::from_millis(300)).await;
     Ok(())

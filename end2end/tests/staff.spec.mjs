@@ -1,25 +1,18 @@
 // Journeys: the first city administrator (created on the server) sets up an authenticator app, creates a team,
 // and makes a citizen a ward officer, who must set up an app too and then signs in with both codes.
 // A citizen without a role is refused every staff page and action.
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import {
-  BINARY, ROOT, enrolApp, expectAccessible, latestCode, person, signIn, signUp, startServer, totpCode, watchConsole,
+  enrolApp, expectAccessible, latestCode, person, signIn, signUp, startWithAdministrator, totpCode, watchConsole,
 } from './support.mjs';
 
 const PORT = 3194;
-const DATA = path.join(ROOT, 'end2end', '.tmp', `data-${PORT}`);
-const DB = `surrealkv://${path.join(DATA, 'db')}`;
 const ADMIN = { phone: '0905 111 222', e164: '+84905111222' };
 
 test('the first administrator, created on the server, makes a citizen a ward officer; both need the app', async ({ browser }) => {
   test.setTimeout(150_000);
-  rmSync(DATA, { recursive: true, force: true });
-  const out = execFileSync(BINARY, ['admin', 'create', '--phone', ADMIN.phone, '--name', 'trần văn quản', '--data-dir', DATA, '--database-url', DB, '--log', 'warn'], { cwd: ROOT }).toString();
-  expect(out).toContain('Trần Văn Quản (0905 111 222) is a city administrator (a new account)');
-  const app = await startServer(PORT, ['--database-url', DB]);
+  const { app, printed } = await startWithAdministrator(PORT, ADMIN.phone, 'trần văn quản');
+  expect(printed).toContain('Trần Văn Quản (0905 111 222) is a city administrator (a new account)');
   try {
     // a citizen signs up on their own phone first
     const officer = person();

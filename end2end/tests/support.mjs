@@ -1,7 +1,7 @@
 // Shared helpers: how the app is started, accessibility checks, console watching.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -63,6 +63,19 @@ export async function startServer(port, extra = []) {
       return exited;
     },
   };
+}
+
+/**
+ * A server on its own fresh embedded database whose first city administrator was made beforehand by
+ * `congdanso admin create` (as on a real server). Returns the server and what the command printed.
+ */
+export async function startWithAdministrator(port, phone, name) {
+  const data = path.join(ROOT, 'end2end', '.tmp', `data-${port}`);
+  const db = `surrealkv://${path.join(data, 'db')}`;
+  rmSync(data, { recursive: true, force: true });
+  const args = ['admin', 'create', '--phone', phone, '--name', name, '--data-dir', data, '--database-url', db, '--log', 'warn'];
+  const printed = execFileSync(BINARY, args, { cwd: ROOT }).toString();
+  return { app: await startServer(port, ['--database-url', db]), printed };
 }
 
 /** No serious or critical accessibility violations (axe-core, WCAG 2.x A/AA rules). */

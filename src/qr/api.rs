@@ -47,7 +47,7 @@ pub async fn verify(State(state): State<AppState>, body: Bytes) -> Response {
         return error(StatusCode::BAD_REQUEST, "the token is too long");
     }
     let now = crate::identity::web::now();
-    match service::verify_online(&state.db, &state.qr_keys, &request.token, "api", now).await {
+    match service::verify_online(&state.db, &state.qr_keys, &request.token, service::Via::default(), now).await {
         Ok(outcome) => Json(outcome).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "verifying a QR token failed");

@@ -2,9 +2,15 @@
 //! citizen chose to disclose; its verification online (with revocation) through a JSON API; and the parser of the
 //! QR printed on chip ID cards.
 pub mod cccd;
+#[cfg(feature = "ssr")]
+pub mod counter;
+#[cfg(feature = "ssr")]
+pub mod scan;
 pub mod token;
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod bench;
 #[cfg(feature = "ssr")]
 pub mod keys;
 #[cfg(feature = "ssr")]
@@ -107,6 +113,66 @@ impl Reason {
             Reason::UnknownCitizen => "unknown_citizen",
         }
     }
+}
+
+/// Why a counter checks a code (recorded and shown to the citizen).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    Identity,
+    Age,
+    Entry,
+    Service,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 4] = [Purpose::Identity, Purpose::Age, Purpose::Entry, Purpose::Service];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Identity => "identity",
+            Purpose::Age => "age",
+            Purpose::Entry => "entry",
+            Purpose::Service => "service",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// What the counter shows after a check: green with the disclosed claims, or red with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CounterOutcome {
+    pub valid: bool,
+    pub reason: Option<Reason>,
+    pub level: Option<u8>,
+    pub preset: Option<Preset>,
+    pub claims: Option<Claims>,
+}
+
+/// Why the counter could not even check (nothing to check).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CounterProblem {
+    /// Neither a photo nor a pasted code.
+    Nothing,
+    /// The file is not a PNG or JPEG picture.
+    NotAPicture,
+    /// No readable QR code in the picture.
+    NoCode,
+}
+
+/// The counter page (/counter/scan).
+#[derive(Clone, Debug, Default)]
+pub struct CounterState {
+    /// The relying parties the operator works for: (id, name).
+    pub organizations: Vec<(String, String)>,
+    pub organization: String,
+    pub purpose: Option<Purpose>,
+    pub outcome: Option<CounterOutcome>,
+    pub problem: Option<CounterProblem>,
+    pub typed: String,
 }
 
 /// The /me/qr page: the chosen preset (the code itself is an image the page fetches, fresh every minute).

@@ -1,6 +1,7 @@
 //! Issuing a citizen's QR token, verifying one online (signature, time, and revocation), revoking them all.
 use super::keys::KeyRing;
 use super::token::Payload;
+pub use super::Purpose;
 use super::{Claims, PersonFacts, Preset, Reason, disclose};
 use crate::db::{Db, DbError};
 use crate::identity::domain::{Date, Sex};
@@ -103,9 +104,23 @@ struct OwnerRow {
     qr_revoked_at: Option<i64>,
 }
 
+/// Where a verification came from: a relying party's system (the API) or a counter (an operator of an
+/// organization, with a purpose).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Via<'a> {
+    pub counter: Option<Counter<'a>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Counter<'a> {
+    pub operator: &'a str,
+    pub organization: &'a str,
+    pub purpose: Purpose,
+}
+
 /// Verifies a scanned token online: form, key, signature, time, then whether the citizen still exists and has
-/// not revoked it. A genuine token's verification is recorded for the citizen to see (`via`: api | counter).
-pub async fn verify_online(db: &Db, keys: &KeyRing, text: &str, via: &str, now: i64) -> Result<Verification, DbError> {
+/// not revoked it. A genuine token's verification is recorded for the citizen to see.
+pub async fn verify_online(db: &Db, keys: &KeyRing, text: &str, via: Via<'_>, now: i64) -> Result<Verification, DbError> {
     let payload = match keys.verify(text, now) {
         Ok(payload) => payload,
         Err(reason @ (Reason::Expired | Reason::NotYetValid)) => {
@@ -151,19 +166,25 @@ async fn record(
     account_id: Option<&str>,
     preset: Preset,
     reason: Option<Reason>,
-    via: &str,
+    via: Via<'_>,
     now: i64,
 ) -> Result<(), DbError> {
+    let counter = via.counter;
     db.query(
         "LET $v = CREATE ONLY qr_verification CONTENT { at: $now, preset: $preset, valid: $valid, via: $via }
              RETURN VALUE id;
          IF $account { UPDATE $v SET account = type::record('account', $account) };
-         IF $reason { UPDATE $v SET reason = $reason };",
+         IF $reason { UPDATE $v SET reason = $reason };
+         IF $operator { UPDATE $v SET operator = type::record('account', $operator),
+             organization = type::record('organization', $organization), purpose = $purpose };",
     )
     .bind(("now", now))
     .bind(("preset", preset.as_str()))
     .bind(("valid", reason.is_none()))
-    .bind(("via", via.to_owned()))
+    .bind(("via", if counter.is_some() { "counter" } else { "api" }))
+    .bind(("operator", counter.map(|c| c.operator.to_owned())))
+    .bind(("organization", counter.map(|c| c.organization.to_owned())))
+    .bind(("purpose", counter.map(|c| c.purpose.as_str())))
     .bind(("account", account_id.map(str::to_owned)))
     .bind(("reason", reason.map(|r| r.as_str())))
     .await?
@@ -218,7 +239,7 @@ mod tests {
         let (adult, expires) = issue(&db, &keys, &id, Preset::Adult, NOW).await.expect("issue").expect("account");
         assert_eq!(expires, NOW + SCREEN_TOKEN_SECONDS);
         assert!(!adult.contains("048085001234"));
-        let seen = verify_online(&db, &keys, &adult, "api", NOW + 5).await.expect("verify");
+        let seen = verify_online(&db, &keys, &adult, Via::default(), NOW + 5).await.expect("verify");
         assert!(seen.valid);
         assert_eq!(seen.level, Some(2));
         assert_eq!(seen.claims, Some(Claims { over_18: Some(true), ..Claims::default() }));
@@ -226,7 +247,7 @@ mod tests {
         assert_eq!(json, serde_json::json!({"valid": true, "level": 2, "preset": "adult", "claims": {"over_18": true}}));
 
         let (full, _) = issue(&db, &keys, &id, Preset::Full, NOW).await.expect("issue").expect("account");
-        let full_seen = verify_online(&db, &keys, &full, "api", NOW + 5).await.expect("verify");
+        let full_seen = verify_online(&db, &keys, &full, Via::default(), NOW + 5).await.expect("verify");
         assert_eq!(full_seen.claims.and_then(|c| c.citizen_id).as_deref(), Some("048085001234"));
         // the same person keeps one citizen code
         let (again, _) = issue(&db, &keys, &id, Preset::Basic, NOW + 60).await.expect("issue").expect("account");
@@ -236,20 +257,20 @@ mod tests {
             .collect();
         assert_eq!(codes[0], codes[1]);
 
-        let late = verify_online(&db, &keys, &adult, "api", NOW + SCREEN_TOKEN_SECONDS).await.expect("verify");
+        let late = verify_online(&db, &keys, &adult, Via::default(), NOW + SCREEN_TOKEN_SECONDS).await.expect("verify");
         assert_eq!(late.reason, Some(Reason::Expired));
 
         revoke_all(&db, &id, NOW + 70).await.expect("revoke");
-        let revoked = verify_online(&db, &keys, &again, "counter", NOW + 71).await.expect("verify");
+        let revoked = verify_online(&db, &keys, &again, Via::default(), NOW + 71).await.expect("verify");
         assert_eq!((revoked.valid, revoked.reason), (false, Some(Reason::Revoked)));
         let (after, _) = issue(&db, &keys, &id, Preset::Basic, NOW + 80).await.expect("issue").expect("account");
-        assert!(verify_online(&db, &keys, &after, "api", NOW + 81).await.expect("verify").valid, "new codes work");
+        assert!(verify_online(&db, &keys, &after, Via::default(), NOW + 81).await.expect("verify").valid, "new codes work");
         assert_eq!(verification_count(&db, &id).await.expect("count"), 5, "every genuine scan is recorded");
 
         // a forged token names nobody: not recorded against the citizen
         let (signed, _, _) = crate::qr::token::parse_text(&after).expect("parse");
         let forged = crate::qr::token::to_text(&signed, &[0u8; 64]);
-        assert_eq!(verify_online(&db, &keys, &forged, "api", NOW + 82).await.expect("v").reason, Some(Reason::BadSignature));
+        assert_eq!(verify_online(&db, &keys, &forged, Via::default(), NOW + 82).await.expect("v").reason, Some(Reason::BadSignature));
         assert_eq!(verification_count(&db, &id).await.expect("count"), 5);
     }
 

@@ -2,7 +2,7 @@
 //! screenshot is easy to tell from the live page.
 use leptos::prelude::*;
 
-use super::{Preset, QrPageState};
+use super::{CounterOutcome, CounterProblem, CounterState, Preset, Purpose, QrPageState, Reason};
 use crate::i18n::*;
 use crate::shell::NotFoundPage;
 
@@ -106,4 +106,112 @@ fn QrRotator(preset: String, alt: String, waiting: String) -> impl IntoView {
             {move || awake.get().then(|| waiting.replace("{s}", &remaining.get().to_string()))}
         </p>
     }
+}
+
+fn reason_text(i18n: leptos_i18n::I18nContext<Locale>, reason: Option<Reason>) -> &'static str {
+    match reason {
+        Some(Reason::Expired) => t_string!(i18n, counter.reason_expired),
+        Some(Reason::NotYetValid) => t_string!(i18n, counter.reason_not_yet),
+        Some(Reason::BadSignature) => t_string!(i18n, counter.reason_signature),
+        Some(Reason::UnknownKey) => t_string!(i18n, counter.reason_key),
+        Some(Reason::Revoked) => t_string!(i18n, counter.reason_revoked),
+        Some(Reason::UnknownCitizen) => t_string!(i18n, counter.reason_citizen),
+        Some(Reason::Malformed) | None => t_string!(i18n, counter.reason_malformed),
+    }
+}
+
+fn purpose_name(i18n: leptos_i18n::I18nContext<Locale>, purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Identity => t_string!(i18n, counter.purpose_identity),
+        Purpose::Age => t_string!(i18n, counter.purpose_age),
+        Purpose::Entry => t_string!(i18n, counter.purpose_entry),
+        Purpose::Service => t_string!(i18n, counter.purpose_service),
+    }
+}
+
+/// The verdict, big and unambiguous: green with what the citizen disclosed, or red with the reason.
+fn outcome_view(i18n: leptos_i18n::I18nContext<Locale>, outcome: CounterOutcome) -> impl IntoView {
+    if !outcome.valid {
+        return view! {
+            <section class="verdict verdict--bad" role="alert" data-testid="verdict">
+                <p class="verdict__title">"✗ " {t!(i18n, counter.invalid)}</p>
+                <p>{reason_text(i18n, outcome.reason)}</p>
+            </section>
+        }
+        .into_any();
+    }
+    let claims = outcome.claims.unwrap_or_default();
+    let level = if outcome.level == Some(2) { t_string!(i18n, me.level_2) } else { t_string!(i18n, me.level_1) };
+    let sex = claims.sex.as_deref().map(|s| if s == "male" { t_string!(i18n, auth.sex_male) } else { t_string!(i18n, auth.sex_female) });
+    let birth = claims.birth_date.as_deref().and_then(crate::identity::domain::Date::parse_iso).map(|d| d.dmy());
+    let adult = claims.over_18.map(|a| if a { t_string!(i18n, counter.adult_yes) } else { t_string!(i18n, counter.adult_no) });
+    view! {
+        <section class="verdict verdict--ok" role="status" data-testid="verdict">
+            <p class="verdict__title">"✓ " {t!(i18n, counter.valid)}</p>
+            <p class="badge">{level}</p>
+            <dl class="facts">
+                {claims.full_name.map(|n| view! { <dt>{t!(i18n, counter.claim_name)}</dt> <dd>{n}</dd> })}
+                {claims.birth_year.map(|y| view! { <dt>{t!(i18n, counter.claim_year)}</dt> <dd>{y}</dd> })}
+                {birth.map(|b| view! { <dt>{t!(i18n, me.birth_date)}</dt> <dd>{b}</dd> })}
+                {sex.map(|s| view! { <dt>{t!(i18n, auth.sex_label)}</dt> <dd>{s}</dd> })}
+                {claims.citizen_id.map(|c| view! { <dt>{t!(i18n, me.citizen_id)}</dt> <dd>{c}</dd> })}
+                {adult.map(|a| view! { <dt>{t!(i18n, counter.claim_adult)}</dt> <dd>{a}</dd> })}
+            </dl>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn CounterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<CounterState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let problem = state.problem.map(|p| match p {
+        CounterProblem::Nothing => t_string!(i18n, counter.problem_nothing),
+        CounterProblem::NotAPicture => t_string!(i18n, counter.problem_picture),
+        CounterProblem::NoCode => t_string!(i18n, counter.problem_no_code),
+    });
+    let chosen_purpose = state.purpose.unwrap_or(Purpose::Identity);
+    let chosen_org = state.organization.clone();
+    view! {
+        <h1>{t!(i18n, counter.title)}</h1>
+        {state.outcome.map(|o| outcome_view(i18n, o))}
+        {problem.map(|p| view! { <div class="notice notice--error" role="alert">{p}</div> })}
+        <form method="post" action="/counter/scan" enctype="multipart/form-data" class="card">
+            <div class="field">
+                <label for="photo">{t!(i18n, counter.photo_label)}</label>
+                <span class="hint" id="photo-hint">{t!(i18n, counter.photo_hint)}</span>
+                <input id="photo" name="photo" type="file" accept="image/png,image/jpeg" capture="environment" aria-describedby="photo-hint" />
+            </div>
+            <div class="field">
+                <label for="token">{t!(i18n, counter.token_label)}</label>
+                <textarea id="token" name="token" rows="3" autocomplete="off" spellcheck="false">{state.typed.clone()}</textarea>
+            </div>
+            <div class="field">
+                <label for="purpose">{t!(i18n, counter.purpose_label)}</label>
+                <select id="purpose" name="purpose">
+                    {Purpose::ALL
+                        .into_iter()
+                        .map(|p| view! { <option value=p.as_str() selected=p == chosen_purpose>{purpose_name(i18n, p)}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="organization">{t!(i18n, counter.org_label)}</label>
+                <select id="organization" name="organization">
+                    {state
+                        .organizations
+                        .into_iter()
+                        .map(|(id, name)| {
+                            let selected = id == chosen_org;
+                            view! { <option value=id selected=selected>{name}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button button--wide">{t!(i18n, counter.check_button)}</button>
+        </form>
+        <p class="hint">{t!(i18n, counter.privacy)}</p>
+    }
+    .into_any()
 }

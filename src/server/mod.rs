@@ -59,6 +59,32 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// A state for a router without a deployment around it (the HTTP tests and `bench-qr`): development mode, the
+/// SMS outbox, no registry, assets from `public/`.
+#[doc(hidden)]
+pub async fn standalone_state(
+    db: Arc<Db>,
+    secret: SecretKey,
+    qr_keys: crate::qr::keys::KeyRing,
+) -> Result<AppState, String> {
+    let units = UnitDirectory::load(&db).await.unwrap_or_default();
+    let leptos_options = LeptosOptions::builder().output_name("congdanso").site_root("public").build();
+    let service_worker = ServiceWorker::for_build(&leptos_options)?;
+    Ok(AppState {
+        leptos_options,
+        db: db.clone(),
+        units,
+        site: SiteInfo { dev: true },
+        service_worker: Arc::new(service_worker),
+        secure_cookies: false,
+        secret: Arc::new(secret),
+        sms: SmsGateway::DevOutbox(db),
+        registry: None,
+        trusted_proxies: Default::default(),
+        qr_keys: Arc::new(qr_keys),
+    })
+}
+
 /// The complete application router with its layers, ready to serve (also what the HTTP tests call).
 pub fn router(state: AppState) -> Router {
     // Pages that need data (or a form's state) first are served by their own handlers, which render the app.
@@ -70,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         "/me/sessions",
         "/me/security",
         "/me/qr",
+        "/counter/scan",
         "/admin",
         "/forbidden",
         "/dev/outbox",
@@ -103,6 +130,12 @@ pub fn router(state: AppState) -> Router {
         .route("/me/security/app/disable", axum::routing::post(mfa::disable_app))
         .route("/me/qr", get(crate::qr::web::page))
         .route("/me/qr.svg", get(crate::qr::web::image))
+        .route(
+            "/counter/scan",
+            get(crate::qr::counter::form)
+                .post(crate::qr::counter::check)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::qr::counter::MAX_UPLOAD)),
+        )
         .route("/me/qr/token.json", get(crate::qr::web::token_json))
         .route("/me/qr/revoke", axum::routing::post(crate::qr::web::revoke))
         .route("/api/v1/qr/keys", get(crate::qr::api::keys))

@@ -9,27 +9,11 @@ use super::*;
 use crate::units::service::seed;
 
 async fn state_with(db: Db) -> AppState {
-    let units = UnitDirectory::load(&db).await.unwrap_or_default();
-    let db_arc = Arc::new(db);
-    let leptos_options = LeptosOptions::builder().output_name("congdanso").site_root("public").build();
-    let service_worker = ServiceWorker::for_build(&leptos_options).expect("service worker");
     let secret = SecretKey::generate().expect("key");
     // the keys live in memory once loaded; a database of their own keeps this working with a broken `db`
     let key_db = db::connect_memory().await.expect("key db");
     let qr_keys = crate::qr::keys::KeyRing::load(&key_db, &secret, 1_795_400_000).await.expect("qr keys");
-    AppState {
-        leptos_options,
-        db: db_arc.clone(),
-        units,
-        site: SiteInfo { dev: true },
-        service_worker: Arc::new(service_worker),
-        secure_cookies: false,
-        secret: Arc::new(secret),
-        sms: SmsGateway::DevOutbox(db_arc.clone()),
-        registry: None,
-        trusted_proxies: Default::default(),
-        qr_keys: Arc::new(qr_keys),
-    }
+    standalone_state(Arc::new(db), secret, qr_keys).await.expect("state")
 }
 
 async fn app() -> Router {

@@ -1,0 +1,70 @@
+// Journey: an organization's counter operator checks a citizen's QR code from a screenshot; the verdict is big and
+// plain; the citizen sees that their code was checked.
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { ROOT, enrolApp, expectAccessible, latestCode, person, signIn, signUp, startWithAdministrator } from './support.mjs';
+
+const PORT = 3195;
+const OPERATOR = { phone: '0905 222 333', e164: '+84905222333' };
+
+test('the counter verifies a citizen QR code from a screenshot and refuses a damaged one', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { app } = await startWithAdministrator(PORT, OPERATOR.phone, 'Võ Thị Quầy');
+  try {
+    // the administrator registers the electricity company as a QR-checking organization and staffs its counter
+    const desk = await (await browser.newContext({ baseURL: app.url })).newPage();
+    await signIn(desk, OPERATOR);
+    await enrolApp(desk);
+    await desk.goto('/counter/scan');
+    expect((await desk.request.get('/counter/scan', { maxRedirects: 0 })).status()).toBe(403);
+    await desk.goto('/admin');
+    await desk.getByLabel('Tên tổ chức').fill('Điện lực Đà Nẵng');
+    await desk.getByLabel(/kiểm tra mã QR công dân tại quầy/).check();
+    await desk.getByRole('button', { name: 'Thêm tổ chức' }).click();
+    await expect(desk.getByRole('status')).toHaveText('Đã thêm tổ chức.');
+    const operatorForm = desk.locator('form', { has: desk.getByRole('heading', { name: 'Nhân viên quầy dịch vụ' }) });
+    await operatorForm.getByLabel('Số điện thoại của người được cấp').fill(OPERATOR.phone);
+    await operatorForm.getByLabel('Đơn vị kiểm tra mã QR').selectOption({ label: 'Điện lực Đà Nẵng' });
+    await operatorForm.getByRole('button', { name: 'Cấp vai trò' }).click();
+    await expect(desk.getByRole('status')).toHaveText('Đã cấp vai trò.');
+
+    // a citizen opens their QR code; the operator gets a screenshot of it
+    const citizen = await (await browser.newContext({ baseURL: app.url })).newPage();
+    const who = person();
+    await signUp(citizen, who);
+    await citizen.getByLabel('Mã OTP').fill(await latestCode(citizen.request, who.e164));
+    await citizen.getByRole('button', { name: 'Xác nhận' }).click();
+    await citizen.goto('/me/qr');
+    const shot = path.join(ROOT, 'end2end', '.tmp', `qr-${PORT}.png`);
+    await citizen.getByTestId('citizen-qr').screenshot({ path: shot });
+
+    await desk.goto('/counter/scan');
+    await expect(desk.getByRole('heading', { level: 1 })).toHaveText('Kiểm tra mã QR công dân');
+    await expectAccessible(desk);
+    await desk.getByLabel('Chụp hoặc chọn ảnh mã QR').setInputFiles(shot);
+    await desk.getByLabel(/Mục đích kiểm tra/).selectOption('service');
+    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    const verdict = desk.getByTestId('verdict');
+    await expect(verdict).toContainText('HỢP LỆ');
+    await expect(verdict).toContainText(who.displayName);
+    await expect(verdict).toContainText('1990');
+    await expect(verdict).not.toContainText(who.id, { useInnerText: true });
+    await expectAccessible(desk);
+
+    // a pasted damaged code is refused, with the reason in words
+    await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill('CDS1:NOT-A-REAL-CODE');
+    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await expect(verdict).toContainText('KHÔNG HỢP LỆ');
+    await expect(verdict).toContainText('không phải mã QR công dân số');
+    // nothing at all: told what to do
+    await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill('');
+    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await expect(desk.getByRole('alert')).toHaveText('Hãy chụp ảnh mã QR hoặc dán mã dạng chữ.');
+
+    // the citizen sees the check
+    await citizen.goto('/me/qr');
+    await expect(citizen.getByTestId('qr-verified')).toHaveText('Mã của bạn đã được kiểm tra 1 lần.');
+  } finally {
+    await app.stop();
+  }
+});
