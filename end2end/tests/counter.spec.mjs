@@ -63,7 +63,15 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
 
     // the citizen sees the check
     await citizen.goto('/me/qr');
-    await expect(citizen.getByTestId('qr-verified')).toHaveText('Mã của bạn đã được kiểm tra 1 lần.');
+    await expect(citizen.getByTestId('qr-verified')).toContainText('Mã của bạn đã được kiểm tra 1 lần.');
+    await citizen.getByRole('link', { name: 'Xem ai đã kiểm tra' }).click();
+    await expect(citizen.getByRole('heading', { level: 1 })).toHaveText('Ai đã kiểm tra mã QR của tôi');
+    const line = citizen.getByTestId('checks').locator('li');
+    await expect(line).toHaveCount(1);
+    await expect(line).toContainText('Điện lực Đà Nẵng · Làm thủ tục, cung cấp dịch vụ');
+    await expect(line).toContainText('Cơ bản');
+    await expect(line).toContainText('HỢP LỆ');
+    await expectAccessible(citizen);
   } finally {
     await app.stop();
   }

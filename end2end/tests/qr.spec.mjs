@@ -44,7 +44,7 @@ test('the citizen QR code verifies with only the chosen claims, and "lost phone"
   await expect(page.getByText('Mã này chỉ cho biết bạn đã đủ 18 tuổi hay chưa')).toBeVisible();
   const adult = await tokenOf(page, 'adult');
   expect(await verify(api, adult)).toEqual({ valid: true, level: 1, preset: 'adult', claims: { over_18: true } });
-  await expect(page.getByTestId('qr-verified')).toHaveText('Mã của bạn đã được kiểm tra 1 lần.');
+  await expect(page.getByTestId('qr-verified')).toContainText('Mã của bạn đã được kiểm tra 1 lần.');
 
   // a changed character is caught
   const last = adult.at(-1) === '0' ? '1' : '0';

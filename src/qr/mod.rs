@@ -175,6 +175,24 @@ pub struct CounterState {
     pub typed: String,
 }
 
+/// The page /me/qr/checks: every check of the person's QR code.
+#[derive(Clone, Debug, Default)]
+pub struct ChecksState {
+    pub checks: Vec<CheckLine>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckLine {
+    /// hh:mm dd/mm/yyyy, Vietnam time
+    pub at: String,
+    pub preset: Option<Preset>,
+    pub valid: bool,
+    pub reason: Option<Reason>,
+    /// None: a relying party's system through the API.
+    pub organization: Option<String>,
+    pub purpose: Option<Purpose>,
+}
+
 /// The /me/qr page: the chosen preset (the code itself is an image the page fetches, fresh every minute).
 #[derive(Clone, Debug)]
 pub struct QrPageState {

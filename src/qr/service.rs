@@ -211,6 +211,31 @@ pub async fn verification_count(db: &Db, account_id: &str) -> Result<i64, DbErro
     Ok(res.take::<Option<i64>>(0)?.unwrap_or(0))
 }
 
+/// One check of the person's QR code, as they see it.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct CheckRow {
+    pub at: i64,
+    pub preset: String,
+    pub valid: bool,
+    pub reason: Option<String>,
+    pub organization: Option<String>,
+    pub purpose: Option<String>,
+}
+
+/// The person's QR checks, newest first (at most `limit`): when, by which organization, why, what was shown.
+pub async fn checks_of(db: &Db, account_id: &str, limit: i64) -> Result<Vec<CheckRow>, DbError> {
+    let mut res = db
+        .query(
+            "SELECT at, preset, valid, reason, organization.name AS organization, purpose FROM qr_verification
+             WHERE account = type::record('account', $id) ORDER BY at DESC LIMIT $limit",
+        )
+        .bind(("id", account_id.to_owned()))
+        .bind(("limit", limit))
+        .await?;
+    let rows: Vec<serde_json::Value> = res.take(0)?;
+    Ok(rows.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +291,11 @@ mod tests {
         let (after, _) = issue(&db, &keys, &id, Preset::Basic, NOW + 80).await.expect("issue").expect("account");
         assert!(verify_online(&db, &keys, &after, Via::default(), NOW + 81).await.expect("verify").valid, "new codes work");
         assert_eq!(verification_count(&db, &id).await.expect("count"), 5, "every genuine scan is recorded");
+        let checks = checks_of(&db, &id, 10).await.expect("checks");
+        assert_eq!(checks.len(), 5);
+        // newest first: the late (expired) check of the adult code was made at NOW + 120
+        assert_eq!((checks[0].preset.as_str(), checks[0].reason.as_deref()), ("adult", Some("expired")));
+        assert_eq!(checks.iter().filter(|c| c.reason.as_deref() == Some("revoked")).count(), 1);
 
         // a forged token names nobody: not recorded against the citizen
         let (signed, _, _) = crate::qr::token::parse_text(&after).expect("parse");

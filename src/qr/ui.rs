@@ -2,7 +2,7 @@
 //! screenshot is easy to tell from the live page.
 use leptos::prelude::*;
 
-use super::{CounterOutcome, CounterProblem, CounterState, Preset, Purpose, QrPageState, Reason};
+use super::{ChecksState, CounterOutcome, CounterProblem, CounterState, Preset, Purpose, QrPageState, Reason};
 use crate::i18n::*;
 use crate::shell::NotFoundPage;
 
@@ -58,7 +58,10 @@ pub fn QrPage() -> impl IntoView {
             <p>
                 <a href=format!("/me/qr?preset={}", current.as_str())>{t!(i18n, qr.new_code)}</a>
             </p>
-            <p class="meta" data-testid="qr-verified">{t!(i18n, qr.verified_count, count = move || count)}</p>
+            <p class="meta" data-testid="qr-verified">
+                {t!(i18n, qr.verified_count, count = move || count)} " "
+                <a href="/me/qr/checks">{t!(i18n, qr.checks_link)}</a>
+            </p>
         </section>
         <form method="post" action="/me/qr/revoke" class="card">
             <h2>{t!(i18n, qr.lost_title)}</h2>
@@ -212,6 +215,46 @@ pub fn CounterPage() -> impl IntoView {
             <button type="submit" class="button button--wide">{t!(i18n, counter.check_button)}</button>
         </form>
         <p class="hint">{t!(i18n, counter.privacy)}</p>
+    }
+    .into_any()
+}
+
+/// Who checked my QR code: when, which organization (or a system through the API), why, and what it showed.
+#[component]
+pub fn ChecksPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<ChecksState>() else { return view! { <NotFoundPage /> }.into_any() };
+    view! {
+        <h1>{t!(i18n, qr.checks_title)}</h1>
+        <p>{t!(i18n, qr.checks_intro)}</p>
+        {state.checks.is_empty().then(|| view! { <p class="notice notice--info">{t!(i18n, qr.checks_empty)}</p> })}
+        <ul class="unit-list" data-testid="checks">
+            {state
+                .checks
+                .into_iter()
+                .map(|c| {
+                    let who = c.organization.unwrap_or_else(|| t_string!(i18n, qr.checks_api).to_owned());
+                    let why = c.purpose.map(|p| purpose_name(i18n, p));
+                    let shown = c.preset.map(|p| preset_name(i18n, p));
+                    let result = if c.valid { t_string!(i18n, counter.valid) } else { reason_text(i18n, c.reason) };
+                    view! {
+                        <li>
+                            <span>
+                                <strong>{who}</strong>
+                                {why.map(|w| format!(" · {w}"))}
+                                <br />
+                                <span class="meta">{c.at} {shown.map(|s| format!(" · {s}"))}</span>
+                                <br />
+                                <span class="meta" class:error=!c.valid>{result}</span>
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        <p>
+            <a href="/me/qr">{t!(i18n, qr.back)}</a>
+        </p>
     }
     .into_any()
 }

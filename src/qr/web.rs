@@ -86,6 +86,35 @@ pub async fn token_json(
     }
 }
 
+/// GET /me/qr/checks: who checked my QR code, when, why, and what they saw.
+pub async fn checks(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    let rows = match service::checks_of(&state.db, &active.account_id, 200).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::error!(error = %e, "reading QR checks failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let parse_reason = |r: &str| {
+        serde_json::from_value::<super::Reason>(serde_json::Value::String(r.to_owned())).ok()
+    };
+    let context = super::ChecksState {
+        checks: rows
+            .into_iter()
+            .map(|r| super::CheckLine {
+                at: crate::identity::web::format_time(r.at),
+                preset: Preset::parse(&r.preset),
+                valid: r.valid,
+                reason: r.reason.as_deref().and_then(parse_reason),
+                organization: r.organization,
+                purpose: r.purpose.as_deref().and_then(super::Purpose::parse),
+            })
+            .collect(),
+    };
+    no_store(render(&state, "/me/qr/checks", &headers, context, StatusCode::OK).await)
+}
+
 /// POST /me/qr/revoke: lost phone. Every QR code issued so far stops verifying and every session ends.
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };

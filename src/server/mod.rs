@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         "/me/sessions",
         "/me/security",
         "/me/qr",
+        "/me/qr/checks",
         "/counter/scan",
         "/admin",
         "/forbidden",
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .route("/me/security/app/disable", axum::routing::post(mfa::disable_app))
         .route("/me/qr", get(crate::qr::web::page))
         .route("/me/qr.svg", get(crate::qr::web::image))
+        .route("/me/qr/checks", get(crate::qr::web::checks))
         .route(
             "/counter/scan",
             get(crate::qr::counter::form)
