@@ -84,8 +84,14 @@ pub async fn connect(settings: &Settings) -> Result<Db, DbError> {
 
 /// A fresh in-memory database with the schema applied: what every service test starts from.
 pub async fn connect_memory() -> Result<Db, DbError> {
-    let db = any::connect("mem://").await.map_err(|e| DbError::Connect(e.to_string()))?;
-    db.use_ns("test").use_db("test").await.map_err(|e| DbError::Connect(e.to_string()))?;
+    connect_scratch("mem://", "test").await
+}
+
+/// A database of its own at `url`, namespace and database `name`, migrated: for tests (`mem://`) and the
+/// benchmarks (a fresh `surrealkv://` directory).
+pub async fn connect_scratch(url: &str, name: &str) -> Result<Db, DbError> {
+    let db = any::connect(url).await.map_err(|e| DbError::Connect(e.to_string()))?;
+    db.use_ns(name).use_db(name).await.map_err(|e| DbError::Connect(e.to_string()))?;
     migrate(&db).await?;
     Ok(db)
 }

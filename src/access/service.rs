@@ -64,9 +64,10 @@ pub async fn audit(
     now: i64,
 ) -> Result<(), DbError> {
     db.query(
-        "LET $event = CREATE ONLY audit_event CONTENT { action: $action, detail: $detail, at: $now } RETURN VALUE id;
-         IF $actor { UPDATE $event SET actor = type::record('account', $actor) };
-         IF $subject { UPDATE $event SET subject = type::record('account', $subject) };",
+        "CREATE audit_event SET action = $action, detail = $detail, at = $now,
+             actor = IF $actor { type::record('account', $actor) } ELSE { NONE },
+             subject = IF $subject { type::record('account', $subject) } ELSE { NONE }
+         RETURN NONE",
     )
     .bind(("action", action.to_owned()))
     .bind(("detail", detail.to_owned()))

@@ -14,9 +14,7 @@ use crate::secret::SecretKey;
 /// Runs `count` sign-ins against a fresh SurrealKV database in `dir`; returns the printed report.
 pub async fn run(dir: &std::path::Path, count: u32) -> Result<String, String> {
     let url = format!("surrealkv://{}", dir.join("bench-db").display());
-    let db: Db = surrealdb::engine::any::connect(url).await.map_err(|e| e.to_string())?;
-    db.use_ns("bench").use_db("bench").await.map_err(|e| e.to_string())?;
-    db::migrate(&db).await.map_err(|e| e.to_string())?;
+    let db: Db = db::connect_scratch(&url, "bench").await.map_err(|e| e.to_string())?;
     let db = Arc::new(db);
     let key = SecretKey::generate()?;
     let policy = OtpPolicy::default();

@@ -138,7 +138,7 @@ async fn security_page(
             Ok(secret) => {
                 let phone = super::account::phone_of(&state.db, &active.account_id).await.ok().flatten().unwrap_or_default();
                 let uri = secret.otpauth_uri(ISSUER, &phone);
-                Some(Enrolment { svg: mfa::qr_svg(&uri), secret_groups: grouped(&secret), uri })
+                Some(Enrolment { svg: crate::qr::web::qr_svg(&uri), secret_groups: grouped(&secret), uri })
             }
             Err(e) => {
                 tracing::error!(error = ?e, "starting an enrolment failed");

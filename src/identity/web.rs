@@ -154,12 +154,20 @@ async fn send_code(
     Ok(())
 }
 
+/// "This phone / ID number already has an account" as the form's notice.
+fn taken_notice(e: &AccountError) -> Option<Notice> {
+    match e {
+        AccountError::PhoneTaken => Some(Notice::PhoneTaken),
+        AccountError::CitizenIdTaken => Some(Notice::CitizenIdTaken),
+        _ => None,
+    }
+}
+
 /// Whether the phone or ID number already has an account, as the notice the form shows (None: free).
 async fn availability_notice(state: &AppState, details: &account::SignUpDetails) -> Option<Notice> {
     match account::check_available(&state.db, details).await {
         Ok(()) => None,
-        Err(AccountError::PhoneTaken) => Some(Notice::PhoneTaken),
-        Err(AccountError::CitizenIdTaken) => Some(Notice::CitizenIdTaken),
+        Err(e @ (AccountError::PhoneTaken | AccountError::CitizenIdTaken)) => taken_notice(&e),
         Err(e) => {
             tracing::error!(error = ?e, "sign-up check failed");
             Some(Notice::SmsFailed)
@@ -364,12 +372,8 @@ pub async fn verify(
                 }
                 Some(id)
             }
-            Err(AccountError::PhoneTaken) => {
-                let form = FormState { notice: Some(Notice::PhoneTaken), ..FormState::default() };
-                return render(&state, "/signup", &headers, form, StatusCode::CONFLICT).await;
-            }
-            Err(AccountError::CitizenIdTaken) => {
-                let form = FormState { notice: Some(Notice::CitizenIdTaken), ..FormState::default() };
+            Err(e @ (AccountError::PhoneTaken | AccountError::CitizenIdTaken)) => {
+                let form = FormState { notice: taken_notice(&e), ..FormState::default() };
                 return render(&state, "/signup", &headers, form, StatusCode::CONFLICT).await;
             }
             Err(e) => {

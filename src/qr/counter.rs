@@ -28,20 +28,31 @@ async fn operator(state: &AppState, headers: &HeaderMap) -> Result<Scoped, Respo
     }
 }
 
-async fn page(state: &AppState, headers: &HeaderMap, operator: &Scoped, mut context: CounterState, status: StatusCode) -> Response {
+/// The relying parties this operator works for: (id, name).
+async fn organizations_of(state: &AppState, operator: &Scoped) -> Vec<(String, String)> {
     let all = crate::access::service::organizations(&state.db).await.unwrap_or_default();
-    context.organizations =
-        all.into_iter().filter(|o| operator.covers(&o.id)).map(|o| (o.id, o.name)).collect();
-    if context.organization.is_empty() {
+    all.into_iter().filter(|o| operator.covers(&o.id)).map(|o| (o.id, o.name)).collect()
+}
+
+/// The chosen organization must be one the operator works for; otherwise (or when none was chosen) their first.
+fn settle_organization(context: &mut CounterState) {
+    if !context.organizations.iter().any(|(id, _)| *id == context.organization) {
         context.organization = context.organizations.first().map(|(id, _)| id.clone()).unwrap_or_default();
     }
+}
+
+async fn page(state: &AppState, headers: &HeaderMap, mut context: CounterState, status: StatusCode) -> Response {
+    settle_organization(&mut context);
     no_store(render(state, "/counter/scan", headers, context, status).await)
 }
 
 /// GET /counter/scan
 pub async fn form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match operator(&state, &headers).await {
-        Ok(op) => page(&state, &headers, &op, CounterState::default(), StatusCode::OK).await,
+        Ok(op) => {
+            let context = CounterState { organizations: organizations_of(&state, &op).await, ..CounterState::default() };
+            page(&state, &headers, context, StatusCode::OK).await
+        }
         Err(response) => response,
     }
 }
@@ -52,7 +63,7 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
         Ok(op) => op,
         Err(response) => return response,
     };
-    let mut context = CounterState::default();
+    let mut context = CounterState { organizations: organizations_of(&state, &op).await, ..CounterState::default() };
     let mut photo: Vec<u8> = Vec::new();
     while let Ok(Some(field)) = multipart.next_field().await {
         let name = field.name().unwrap_or_default().to_owned();
@@ -61,7 +72,7 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
                 Ok(bytes) => photo = bytes.to_vec(),
                 Err(_) => {
                     context.problem = Some(CounterProblem::NotAPicture);
-                    return page(&state, &headers, &op, context, StatusCode::PAYLOAD_TOO_LARGE).await;
+                    return page(&state, &headers, context, StatusCode::PAYLOAD_TOO_LARGE).await;
                 }
             },
             "token" => context.typed = field.text().await.unwrap_or_default().trim().chars().take(4096).collect(),
@@ -70,10 +81,7 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
             _ => {}
         }
     }
-    // the organization must be one this operator works for
-    if !op.covers(&context.organization) {
-        context.organization.clear();
-    }
+    settle_organization(&mut context);
     let text = if !photo.is_empty() {
         match scan::read_qr(&photo) {
             Ok(text) => text,
@@ -82,39 +90,28 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
                     ScanError::NoCode => CounterProblem::NoCode,
                     ScanError::NotAnImage | ScanError::TooLarge => CounterProblem::NotAPicture,
                 });
-                return page(&state, &headers, &op, context, StatusCode::UNPROCESSABLE_ENTITY).await;
+                return page(&state, &headers, context, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         }
     } else if !context.typed.is_empty() {
         context.typed.clone()
     } else {
         context.problem = Some(CounterProblem::Nothing);
-        return page(&state, &headers, &op, context, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return page(&state, &headers, context, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let organization = if context.organization.is_empty() {
-        crate::access::service::organizations(&state.db)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|o| op.covers(&o.id))
-            .map(|o| o.id)
-            .unwrap_or_default()
-    } else {
-        context.organization.clone()
-    };
+    let organization = context.organization.clone();
     let purpose = context.purpose.unwrap_or(Purpose::Identity);
     let via = Via { counter: Some(Counter { operator: op.account_id(), organization: &organization, purpose }) };
     match service::verify_online(&state.db, &state.qr_keys, &text, via, now()).await {
         Ok(v) => {
             context.outcome =
                 Some(CounterOutcome { valid: v.valid, reason: v.reason, level: v.level, preset: v.preset, claims: v.claims });
-            context.organization = organization;
             context.purpose = Some(purpose);
-            page(&state, &headers, &op, context, StatusCode::OK).await
+            page(&state, &headers, context, StatusCode::OK).await
         }
         Err(e) => {
             tracing::error!(error = %e, "a counter verification failed");
-            page(&state, &headers, &op, context, StatusCode::SERVICE_UNAVAILABLE).await
+            page(&state, &headers, context, StatusCode::SERVICE_UNAVAILABLE).await
         }
     }
 }

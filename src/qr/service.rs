@@ -121,20 +121,17 @@ pub struct Counter<'a> {
 /// Verifies a scanned token online: form, key, signature, time, then whether the citizen still exists and has
 /// not revoked it. A genuine token's verification is recorded for the citizen to see.
 pub async fn verify_online(db: &Db, keys: &KeyRing, text: &str, via: Via<'_>, now: i64) -> Result<Verification, DbError> {
-    let payload = match keys.verify(text, now) {
+    let payload = match keys.authentic(text) {
         Ok(payload) => payload,
-        Err(reason @ (Reason::Expired | Reason::NotYetValid)) => {
-            // genuine but out of time: still worth telling the citizen it was shown
-            if let Ok((_, _, payload)) = super::token::parse_text(text)
-                && keys.verify_signature_only(text)
-                && let Some(owner) = owner(db, &payload).await?
-            {
-                record(db, Some(&owner.id), payload.preset, Some(reason), via, now).await?;
-            }
-            return Ok(Verification::refused(reason));
-        }
         Err(reason) => return Ok(Verification::refused(reason)),
     };
+    if let Err(reason) = super::keys::in_time(&payload, now) {
+        // genuine but out of time: still worth telling the citizen it was shown
+        if let Some(owner) = owner(db, &payload).await? {
+            record(db, Some(&owner.id), payload.preset, Some(reason), via, now).await?;
+        }
+        return Ok(Verification::refused(reason));
+    }
     let Some(owner) = owner(db, &payload).await? else {
         return Ok(Verification::refused(Reason::UnknownCitizen));
     };
@@ -171,12 +168,13 @@ async fn record(
 ) -> Result<(), DbError> {
     let counter = via.counter;
     db.query(
-        "LET $v = CREATE ONLY qr_verification CONTENT { at: $now, preset: $preset, valid: $valid, via: $via }
-             RETURN VALUE id;
-         IF $account { UPDATE $v SET account = type::record('account', $account) };
-         IF $reason { UPDATE $v SET reason = $reason };
-         IF $operator { UPDATE $v SET operator = type::record('account', $operator),
-             organization = type::record('organization', $organization), purpose = $purpose };",
+        "CREATE qr_verification SET at = $now, preset = $preset, valid = $valid, via = $via,
+             account = IF $account { type::record('account', $account) } ELSE { NONE },
+             reason = IF $reason { $reason } ELSE { NONE },
+             operator = IF $operator { type::record('account', $operator) } ELSE { NONE },
+             organization = IF $operator { type::record('organization', $organization) } ELSE { NONE },
+             purpose = IF $operator { $purpose } ELSE { NONE }
+         RETURN NONE",
     )
     .bind(("now", now))
     .bind(("preset", preset.as_str()))

@@ -12,7 +12,8 @@ use super::{Preset, QrPageState, service};
 use crate::identity::web::{current_session, no_store, now, render, see_other, set_session_cookie};
 use crate::server::AppState;
 
-/// The QR code of a token as SVG (error correction M: cheap cameras, scratched screens).
+/// A QR code as SVG, drawn on the server (error correction M: cheap cameras, scratched screens): the citizen's
+/// token, and the authenticator-app enrolment URI.
 pub fn qr_svg(text: &str) -> String {
     match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
         Ok(code) => code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(280, 280).quiet_zone(true).build(),
@@ -129,4 +130,14 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap) -> Respon
     let mut response = see_other("/signin?signed_out=lost");
     set_session_cookie(&mut response, &state, "", 0);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn qr_codes_are_drawn_as_svg() {
+        let svg = super::qr_svg("otpauth://totp/C%C3%B4ng%20D%C3%A2n%20S%E1%BB%91:0912?secret=ABC&issuer=x");
+        assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{}", &svg[..40]);
+        assert!(svg.contains("</svg>"));
+    }
 }
