@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
 use crate::access::ui::AdminPage;
-use crate::qr::ui::{ChecksPage, CounterPage, QrPage};
+use crate::qr::ui::{ChecksPage, CounterPage, OfflineQrPage, QrPage};
 use crate::identity::ui::{
     ConsentPage, MePage, OutboxPage, SecondFactorPage, SecurityPage, SessionsPage, SignInPage, SignUpPage, VerifyPage,
 };
@@ -77,6 +77,7 @@ fn Layout() -> impl IntoView {
                     {t!(i18n, dev_banner)} " " <a href="/dev/outbox" rel="external">{t!(i18n, dev_outbox)}</a> "."
                 </p>
             </Show>
+            <ForgetOnSignOut />
             <Header />
             <main id="main" tabindex="-1">
                 <ErrorBoundary fallback=|_| view! { <ErrorNotice /> }>
@@ -103,6 +104,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("forbidden") view=ForbiddenPage />
                     <Route path=path!("dev/outbox") view=OutboxPage />
                     <Route path=path!("offline") view=OfflinePage />
+                    <Route path=path!("offline/qr") view=OfflineQrPage />
                 </Routes>
                 </ErrorBoundary>
             </main>
@@ -110,6 +112,16 @@ fn Layout() -> impl IntoView {
         </Router>
     }
 }
+
+/// After signing out (`?signed_out=…`), the phone forgets the QR codes it kept for use without network. A plain
+/// script: it must run even when the WASM never loads.
+#[component]
+fn ForgetOnSignOut() -> impl IntoView {
+    let signed_out = use_location().query.with_untracked(|q| q.get("signed_out").is_some());
+    signed_out.then(|| view! { <script inner_html=FORGET_KEPT_CODES></script> })
+}
+
+pub const FORGET_KEPT_CODES: &str = "try{localStorage.removeItem('cds-qr')}catch(e){}";
 
 /// The areas of the platform, one per kind of user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

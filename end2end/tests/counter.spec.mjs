@@ -1,8 +1,19 @@
 // Journey: an organization's counter operator checks a citizen's QR code from a screenshot; the verdict is big and
-// plain; the citizen sees that their code was checked.
+// plain; the citizen sees that their code was checked. The citizen's phone keeps a day of codes: with no network the
+// QR page still opens, and the counter accepts that code too.
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { ROOT, enrolApp, expectAccessible, latestCode, person, signIn, signUp, startWithAdministrator } from './support.mjs';
+import {
+  ROOT,
+  enrolApp,
+  expectAccessible,
+  latestCode,
+  person,
+  signIn,
+  signUp,
+  startWithAdministrator,
+  waitForServiceWorker,
+} from './support.mjs';
 
 const PORT = 3195;
 const OPERATOR = { phone: '0905 222 333', e164: '+84905222333' };
@@ -38,6 +49,19 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     const shot = path.join(ROOT, 'end2end', '.tmp', `qr-${PORT}.png`);
     await citizen.getByTestId('citizen-qr').screenshot({ path: shot });
 
+    // the page has kept a day of codes on the phone: with no network, the QR page still opens
+    await expect(citizen.getByTestId('qr-offline')).toContainText('Đã lưu mã trên máy để dùng khi mất mạng');
+    await waitForServiceWorker(citizen);
+    await citizen.context().setOffline(true);
+    await citizen.goto('/me/qr');
+    await expect(citizen).toHaveURL(/\/offline\/qr$/);
+    await expect(citizen.getByRole('heading', { level: 1 })).toHaveText('Mã QR khi không có mạng');
+    await expect(citizen.getByTestId('qr-offline-note')).toContainText('Cơ bản: mã này dùng được đến');
+    await expectAccessible(citizen);
+    const offlineShot = path.join(ROOT, 'end2end', '.tmp', `qr-offline-${PORT}.png`);
+    await citizen.getByTestId('citizen-qr').screenshot({ path: offlineShot });
+    await citizen.context().setOffline(false);
+
     await desk.goto('/counter/scan');
     await expect(desk.getByRole('heading', { level: 1 })).toHaveText('Kiểm tra mã QR công dân');
     await expectAccessible(desk);
@@ -51,6 +75,12 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     await expect(verdict).not.toContainText(who.id, { useInnerText: true });
     await expectAccessible(desk);
 
+    // the code the phone showed with no network is just as good
+    await desk.getByLabel('Chụp hoặc chọn ảnh mã QR').setInputFiles(offlineShot);
+    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await expect(verdict).toContainText('HỢP LỆ');
+    await expect(verdict).toContainText(who.displayName);
+
     // a pasted damaged code is refused, with the reason in words
     await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill('CDS1:NOT-A-REAL-CODE');
     await desk.getByRole('button', { name: 'Kiểm tra' }).click();
@@ -63,15 +93,24 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
 
     // the citizen sees the check
     await citizen.goto('/me/qr');
-    await expect(citizen.getByTestId('qr-verified')).toContainText('Mã của bạn đã được kiểm tra 1 lần.');
+    await expect(citizen.getByTestId('qr-verified')).toContainText('Mã của bạn đã được kiểm tra 2 lần.');
     await citizen.getByRole('link', { name: 'Xem ai đã kiểm tra' }).click();
     await expect(citizen.getByRole('heading', { level: 1 })).toHaveText('Ai đã kiểm tra mã QR của tôi');
     const line = citizen.getByTestId('checks').locator('li');
-    await expect(line).toHaveCount(1);
-    await expect(line).toContainText('Điện lực Đà Nẵng · Làm thủ tục, cung cấp dịch vụ');
-    await expect(line).toContainText('Cơ bản');
-    await expect(line).toContainText('HỢP LỆ');
+    await expect(line).toHaveCount(2);
+    for (const one of [line.nth(0), line.nth(1)]) {
+      await expect(one).toContainText('Điện lực Đà Nẵng · Làm thủ tục, cung cấp dịch vụ');
+      await expect(one).toContainText('Cơ bản');
+      await expect(one).toContainText('HỢP LỆ');
+    }
     await expectAccessible(citizen);
+
+    // signing out, the phone forgets the codes it kept
+    expect(await citizen.evaluate(() => localStorage.getItem('cds-qr'))).toContain('CDSQR1 basic');
+    await citizen.goto('/me');
+    await citizen.getByRole('button', { name: 'Đăng xuất' }).click();
+    await expect(citizen).toHaveURL(/\/\?signed_out=1$/);
+    expect(await citizen.evaluate(() => localStorage.getItem('cds-qr'))).toBeNull();
   } finally {
     await app.stop();
   }

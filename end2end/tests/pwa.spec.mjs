@@ -3,15 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, test, expect } from '@playwright/test';
-import { chromiumArgs, startServer, waitForHydration } from './support.mjs';
-
-async function waitForServiceWorker(page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-  // the worker claims the page; wait until it controls it
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
-}
+import { chromiumArgs, startServer, waitForHydration, waitForServiceWorker } from './support.mjs';
 
 test('the manifest and service worker make the site installable', async ({ baseURL }) => {
   // Chromium never offers to install from an incognito profile, so this journey uses a real (temporary) profile.

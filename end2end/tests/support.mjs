@@ -179,3 +179,12 @@ export async function enrolApp(page) {
   await expect(page.getByText('Đã bật ứng dụng xác thực.')).toBeVisible();
   return secret;
 }
+
+/** Waits until the service worker is installed and controls the page (then the page works offline). */
+export async function waitForServiceWorker(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  // the worker claims the page; wait until it controls it
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+}

@@ -540,7 +540,7 @@ pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Respo
     if let Some(active) = current_session(&state, &headers).await {
         let _ = session::revoke(&state.db, &active.account_id, &active.id, now()).await;
     }
-    let mut response = see_other("/");
+    let mut response = see_other("/?signed_out=1");
     set_session_cookie(&mut response, &state, "", 0);
     response
 }

@@ -4,6 +4,10 @@ const BUILD = "__BUILD__";
 const SHELL_CACHE = "cds-shell-" + BUILD;
 const PRECACHE = __PRECACHE__;
 const OFFLINE_URL = "/offline";
+// Pages kept for use without network (they carry no personal data: the QR page draws the codes the phone keeps),
+// and where a page that needs the network goes instead.
+const OFFLINE_PAGES = [OFFLINE_URL, "/offline/qr"];
+const OFFLINE_INSTEAD = { "/me/qr": "/offline/qr" };
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -23,9 +27,9 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-async function offlinePage() {
+async function offlinePage(path) {
   const cache = await caches.open(SHELL_CACHE);
-  const page = await cache.match(OFFLINE_URL);
+  const page = await cache.match(path);
   return page || new Response("Không có kết nối mạng. / You are offline.", {
     status: 503,
     headers: { "content-type": "text/plain; charset=utf-8" },
@@ -36,14 +40,15 @@ async function offlinePage() {
 // when the network or the server is gone, the offline page of this build, at its own address so that the
 // page the browser hydrates is the page the URL names.
 async function navigate(request) {
-  const isOfflinePage = new URL(request.url).pathname === OFFLINE_URL;
+  const path = new URL(request.url).pathname;
   try {
     const response = await fetch(request);
     if (response.status !== 502 && response.status !== 503 && response.status !== 504) return response;
   } catch (_) {
     // no network: fall through
   }
-  return isOfflinePage ? offlinePage() : Response.redirect(OFFLINE_URL, 302);
+  if (OFFLINE_PAGES.includes(path)) return offlinePage(path);
+  return Response.redirect(OFFLINE_INSTEAD[path] || OFFLINE_URL, 302);
 }
 
 // Build assets: file names carry a content hash, so the cached copy is always right.

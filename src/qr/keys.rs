@@ -11,8 +11,9 @@ use crate::db::{Db, DbError};
 use crate::secret::SecretKey;
 
 const PURPOSE: &str = "qr-signing-key";
-/// The longest a signed token lives; a retired key is published this long after its retirement.
-pub const MAX_TOKEN_SECONDS: i64 = 24 * 3600;
+/// The longest a signed token lives (the last code of an offline batch: 24 hours, its window and a grace); a
+/// retired key is published this long after its retirement.
+pub const MAX_TOKEN_SECONDS: i64 = 25 * 3600;
 
 /// A public key as verifiers get it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -151,7 +152,7 @@ impl KeyRing {
 
 /// Whether a genuine token is within its validity window at `now` (5 minutes of clock skew allowed).
 pub fn in_time(payload: &Payload, now: i64) -> Result<(), Reason> {
-    if i64::from(payload.issued_at) > now + 300 {
+    if i64::from(payload.valid_from.max(payload.issued_at)) > now + 300 {
         return Err(Reason::NotYetValid);
     }
     if i64::from(payload.expires_at) <= now {
@@ -175,6 +176,7 @@ mod tests {
             level: 1,
             preset: Preset::Basic,
             issued_at: NOW as u32,
+            valid_from: NOW as u32,
             expires_at: (NOW + 120) as u32,
             claims: Claims { full_name: Some("Lê Thị Hoa".into()), birth_year: Some(1970), ..Claims::default() },
         }
@@ -190,7 +192,7 @@ mod tests {
         assert_eq!(back.claims.full_name.as_deref(), Some("Lê Thị Hoa"));
         assert_eq!(back.key_id, keys.signing_kid());
         assert_eq!(keys.verify(&text, NOW + 120).err(), Some(Reason::Expired));
-        let early = Payload { issued_at: (NOW + 3600) as u32, expires_at: (NOW + 3700) as u32, ..payload() };
+        let early = Payload { valid_from: (NOW + 3600) as u32, expires_at: (NOW + 3700) as u32, ..payload() };
         assert_eq!(keys.verify(&keys.sign(early), NOW).err(), Some(Reason::NotYetValid));
 
         // one changed claim byte: the signature no longer matches

@@ -41,14 +41,14 @@ async fn citizen_code(db: &Db, account_id: &str, existing: Option<String>) -> Re
     stored.as_deref().and_then(parse).ok_or_else(|| DbError::Connect("no citizen code".into()))
 }
 
-/// A fresh signed token for the account's chosen preset, and when it expires.
-pub async fn issue(
-    db: &Db,
-    keys: &KeyRing,
-    account_id: &str,
-    preset: Preset,
-    now: i64,
-) -> Result<Option<(String, i64)>, DbError> {
+/// Whom a token is about: what the account's tokens may disclose.
+struct Subject {
+    code: [u8; 10],
+    level: u8,
+    facts: PersonFacts,
+}
+
+async fn subject(db: &Db, account_id: &str) -> Result<Option<Subject>, DbError> {
     let mut res = db
         .query(
             "SELECT full_name, birth_date, sex, citizen_id, level, citizen_code FROM ONLY type::record('account', $id)",
@@ -64,17 +64,50 @@ pub async fn issue(
         sex: row.sex.as_deref().and_then(Sex::parse),
         citizen_id: row.citizen_id,
     };
+    Ok(Some(Subject { code, level: u8::try_from(row.level).unwrap_or(1), facts }))
+}
+
+impl Subject {
+    /// A token signed now, valid from `valid_from` (now or later) until `expires_at`.
+    fn token(&self, keys: &KeyRing, preset: Preset, now: i64, valid_from: i64, expires_at: i64) -> String {
+        let issued_at = now;
+        keys.sign(Payload {
+            key_id: keys.signing_kid(),
+            citizen_code: self.code,
+            level: self.level,
+            preset,
+            issued_at: u32::try_from(issued_at).unwrap_or(0),
+            valid_from: u32::try_from(valid_from.max(issued_at)).unwrap_or(0),
+            expires_at: u32::try_from(expires_at).unwrap_or(0),
+            claims: disclose(preset, &self.facts, Date::from_unix_vietnam(valid_from.max(issued_at))),
+        })
+    }
+}
+
+/// A fresh signed token for the account's chosen preset, and when it expires.
+pub async fn issue(
+    db: &Db,
+    keys: &KeyRing,
+    account_id: &str,
+    preset: Preset,
+    now: i64,
+) -> Result<Option<(String, i64)>, DbError> {
+    let Some(subject) = subject(db, account_id).await? else { return Ok(None) };
     let expires = now + SCREEN_TOKEN_SECONDS;
-    let payload = Payload {
-        key_id: keys.signing_kid(),
-        citizen_code: code,
-        level: u8::try_from(row.level).unwrap_or(1),
-        preset,
-        issued_at: u32::try_from(now).unwrap_or(0),
-        expires_at: u32::try_from(expires).unwrap_or(0),
-        claims: disclose(preset, &facts, Date::from_unix_vietnam(now)),
-    };
-    Ok(Some((keys.sign(payload), expires)))
+    Ok(Some((subject.token(keys, preset, now, now, expires), expires)))
+}
+
+/// The offline batch for the account's chosen preset (see [`super::batch`]): tokens for the next 24 hours, each
+/// valid only in its own window.
+pub async fn issue_batch(
+    db: &Db,
+    keys: &KeyRing,
+    account_id: &str,
+    preset: Preset,
+    now: i64,
+) -> Result<Option<String>, DbError> {
+    let Some(subject) = subject(db, account_id).await? else { return Ok(None) };
+    Ok(Some(super::batch::write(preset.as_str(), now, |from, expires| subject.token(keys, preset, now, from, expires))))
 }
 
 /// The answer to a verification.
@@ -317,5 +350,44 @@ mod tests {
             let qrcode::Version::Normal(version) = code.version() else { panic!("micro QR") };
             assert!(version <= 10, "{preset:?}: version {version} for {} characters", text.len());
         }
+    }
+
+    /// Reads a code of an offline batch back as a camera would: drawn four pixels per module, then decoded.
+    fn scan(code: &crate::qr::batch::Code) -> String {
+        let side = (code.width + 8) * 4;
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+            let (mx, my) = ((x / 4).wrapping_sub(4), (y / 4).wrapping_sub(4));
+            if mx < code.width && my < code.width && code.dark(mx, my) { 0 } else { 255 }
+        });
+        let grids = image.detect_grids();
+        grids.first().expect("a code").decode().expect("decodes").1
+    }
+
+    #[tokio::test]
+    async fn an_offline_batch_covers_a_day_window_by_window_and_dies_with_lost_phone() {
+        let db = connect_memory().await.expect("db");
+        let keys = KeyRing::load(&db, &SecretKey::generate().expect("secret"), NOW).await.expect("keys");
+        let id = citizen(&db).await;
+        let text = issue_batch(&db, &keys, &id, Preset::Adult, NOW).await.expect("batch").expect("account");
+        let batch = crate::qr::batch::Batch::parse(&text).expect("parses");
+        assert_eq!(batch.preset, "adult");
+        assert!(batch.until() >= NOW + 24 * 3600);
+
+        let now_code = scan(batch.current(NOW).expect("current"));
+        let seen = verify_online(&db, &keys, &now_code, Via::default(), NOW + 5).await.expect("verify");
+        assert_eq!((seen.valid, seen.claims), (true, Some(Claims { over_18: Some(true), ..Claims::default() })));
+
+        // a code for later in the day does not work before its window, and does in it
+        let later = batch.current(NOW + 5 * 3600).expect("later");
+        let later_code = scan(later);
+        let early = verify_online(&db, &keys, &later_code, Via::default(), NOW + 5).await.expect("verify");
+        assert_eq!(early.reason, Some(Reason::NotYetValid));
+        assert!(verify_online(&db, &keys, &later_code, Via::default(), later.from + 1).await.expect("verify").valid);
+
+        // lost phone: even the codes of windows still to come stop working
+        revoke_all(&db, &id, NOW + 10).await.expect("revoke");
+        let tonight = batch.current(NOW + 10 * 3600).expect("tonight");
+        let gone = verify_online(&db, &keys, &scan(tonight), Via::default(), tonight.from + 1).await.expect("verify");
+        assert_eq!(gone.reason, Some(Reason::Revoked));
     }
 }

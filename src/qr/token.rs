@@ -3,7 +3,9 @@
 //!
 //! ```text
 //! "CDS1:" base45( version u8 = 1 | key id [4] | citizen code [10] | level u8 | preset u8 |
-//!                  issued_at u32 | expires_at u32 | claims (by preset) | Ed25519 signature [64] )
+//!                  issued_at u32 | starts u16 | expires_at u32 | claims (by preset) | Ed25519 signature [64] )
+//! issued_at: when it was signed (revocation compares with it); starts: minutes after issued_at from which it is
+//!            valid (0 on screen; later for the offline batch's future windows)
 //! claims  basic: name str, birth year u16, photo str
 //!         adult: over_18 u8, photo str
 //!         full:  name str, birth date str (yyyy-mm-dd), sex u8 (0 ?, 1 male, 2 female), citizen id str
@@ -23,7 +25,10 @@ pub struct Payload {
     pub citizen_code: [u8; 10],
     pub level: u8,
     pub preset: Preset,
+    /// When it was signed.
     pub issued_at: u32,
+    /// From when it is valid: `issued_at` plus whole minutes.
+    pub valid_from: u32,
     pub expires_at: u32,
     pub claims: Claims,
 }
@@ -49,6 +54,8 @@ impl Payload {
         out.push(self.level);
         out.push(self.preset.code());
         out.extend_from_slice(&self.issued_at.to_be_bytes());
+        let starts = self.valid_from.saturating_sub(self.issued_at) / 60;
+        out.extend_from_slice(&u16::try_from(starts).unwrap_or(u16::MAX).to_be_bytes());
         out.extend_from_slice(&self.expires_at.to_be_bytes());
         let c = &self.claims;
         match self.preset {
@@ -86,6 +93,8 @@ impl Payload {
         let level = r.u8()?;
         let preset = Preset::from_code(r.u8()?)?;
         let issued_at = u32::from_be_bytes(r.take(4)?.try_into().ok()?);
+        let starts = u32::from(u16::from_be_bytes(r.take(2)?.try_into().ok()?));
+        let valid_from = issued_at.checked_add(starts * 60)?;
         let expires_at = u32::from_be_bytes(r.take(4)?.try_into().ok()?);
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         let claims = match preset {
@@ -108,7 +117,16 @@ impl Payload {
                 ..Claims::default()
             },
         };
-        (r.at == bytes.len()).then_some(Payload { key_id, citizen_code, level, preset, issued_at, expires_at, claims })
+        (r.at == bytes.len()).then_some(Payload {
+            key_id,
+            citizen_code,
+            level,
+            preset,
+            issued_at,
+            valid_from,
+            expires_at,
+            claims,
+        })
     }
 }
 
@@ -223,7 +241,8 @@ mod tests {
             level: 2,
             preset,
             issued_at: 1_795_400_000,
-            expires_at: 1_795_400_120,
+            valid_from: 1_795_400_000 + 15 * 60,
+            expires_at: 1_795_402_000,
             claims,
         }
     }

@@ -87,6 +87,27 @@ pub async fn token_json(
     }
 }
 
+/// GET /me/qr/batch.txt?preset=…: the offline batch (see [`super::batch`]) that the QR page keeps on the phone.
+pub async fn batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return StatusCode::UNAUTHORIZED.into_response() };
+    match service::issue_batch(&state.db, &state.qr_keys, &active.account_id, preset_of(&query), now()).await {
+        Ok(Some(text)) => {
+            let mut response = text.into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+            no_store(response)
+        }
+        Ok(None) => StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "issuing the offline QR batch failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
 /// GET /me/qr/checks: who checked my QR code, when, why, and what they saw.
 pub async fn checks(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };

@@ -139,6 +139,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::qr::counter::MAX_UPLOAD)),
         )
         .route("/me/qr/token.json", get(crate::qr::web::token_json))
+        .route("/me/qr/batch.txt", get(crate::qr::web::batch))
         .route("/me/qr/revoke", axum::routing::post(crate::qr::web::revoke))
         .route("/api/v1/qr/keys", get(crate::qr::api::keys))
         .route("/api/v1/qr/verify", axum::routing::post(crate::qr::api::verify))

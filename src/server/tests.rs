@@ -129,7 +129,7 @@ async fn unknown_routes_get_the_404_page() {
 #[tokio::test]
 async fn every_page_renders() {
     let app = app().await;
-    for path in ["/", "/citizen", "/team", "/ward", "/city", "/counter", "/units", "/units?q=hai+chau", "/offline"] {
+    for path in ["/", "/citizen", "/team", "/ward", "/city", "/counter", "/units", "/units?q=hai+chau", "/offline", "/offline/qr"] {
         let reply = get(&app, path).await;
         assert_eq!(reply.status, StatusCode::OK, "{path}");
         assert!(reply.body.contains("</html>"), "{path}");
@@ -205,7 +205,7 @@ async fn manifest_and_service_worker_make_the_app_installable() {
     let sw = get(&app, "/sw.js").await;
     assert_eq!(sw.status, StatusCode::OK);
     assert_eq!(sw.headers[header::CACHE_CONTROL], "no-cache");
-    assert!(sw.body.contains("\"/offline\""));
+    assert!(sw.body.contains("\"/offline\"") && sw.body.contains("\"/offline/qr\""), "offline pages are precached");
     assert!(!sw.body.contains("__BUILD__") && !sw.body.contains("__PRECACHE__"));
 }
 

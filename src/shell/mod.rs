@@ -148,6 +148,9 @@ pub fn OfflinePage() -> impl IntoView {
             <p>{t!(i18n, offline.body)}</p>
             // A plain link: reloading the current address works before and without the WASM.
             <a class="button" href="/" rel="external">{t!(i18n, offline.retry)}</a>
+            <p>
+                <a href="/offline/qr" rel="external">{t!(i18n, offline.qr_link)}</a>
+            </p>
         </section>
     }
 }
