@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
 use crate::access::ui::AdminPage;
-use crate::qr::ui::{ChecksPage, CounterPage, OfflineQrPage, QrPage};
+use crate::qr::ui::{CardPage, ChecksPage, CounterPage, OfflineQrPage, QrPage};
 use crate::identity::ui::{
     ConsentPage, MePage, OutboxPage, SecondFactorPage, SecurityPage, SessionsPage, SignInPage, SignUpPage, VerifyPage,
 };
@@ -98,6 +98,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("me/security") view=SecurityPage />
                     <Route path=path!("me/qr") view=QrPage />
                     <Route path=path!("me/qr/checks") view=ChecksPage />
+                    <Route path=path!("me/qr/card") view=CardPage />
                     <Route path=path!("counter/scan") view=CounterPage />
                     <Route path=path!("signin/second-factor") view=SecondFactorPage />
                     <Route path=path!("admin") view=AdminPage />

@@ -66,7 +66,7 @@ impl SecretKey {
 
     /// A key for one purpose, derived from the server secret (HMAC-SHA256 over the purpose's name), so that a
     /// key used for one thing can never open another's data.
-    fn derive(&self, purpose: &str) -> Option<[u8; 32]> {
+    pub(crate) fn derive(&self, purpose: &str) -> Option<[u8; 32]> {
         use hmac::{Hmac, Mac};
         let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).ok()?;
         mac.update(b"congdanso/derive/v1/");

@@ -18,6 +18,9 @@ export const chromiumArgs = [
   '--no-first-run',
   '--disable-component-update',
   '--disable-sync',
+  // a synthetic camera (moving test pattern), allowed without asking: the counter's scanner opens it
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
 ];
 
 export function serverArgs(port, extra = [], log = 'info') {

@@ -102,6 +102,12 @@ pub enum Notice {
     SecondFactorFailed,
     /// "Lost phone": every QR code revoked and every session ended.
     LostPhoneDone,
+    /// Sign-up details filled from the chip ID card's QR code (to check before going on).
+    CardRead,
+    /// No QR code could be read in the card photo.
+    CardUnreadable,
+    /// A QR code was read, but it is not a chip ID card's.
+    NotACardCode,
 }
 
 /// What a form page shows after a post: the values as typed, the problems, a notice.

@@ -43,7 +43,13 @@ fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
     notice.map(|notice| {
         let error = !matches!(
             notice,
-            Notice::CodeSent | Notice::SessionRevoked | Notice::SignedOutEverywhere | Notice::AppEnabled | Notice::AppDisabled | Notice::LostPhoneDone
+            Notice::CodeSent
+                | Notice::SessionRevoked
+                | Notice::SignedOutEverywhere
+                | Notice::AppEnabled
+                | Notice::AppDisabled
+                | Notice::LostPhoneDone
+                | Notice::CardRead
         );
         let text = match notice {
             Notice::PhoneTaken => view! {
@@ -74,6 +80,9 @@ fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
             Notice::StaffKeepsApp => t!(i18n, security.staff_keeps).into_any(),
             Notice::SecondFactorFailed => t!(i18n, security.failed).into_any(),
             Notice::LostPhoneDone => t!(i18n, qr.revoked).into_any(),
+            Notice::CardRead => t!(i18n, auth.card_read).into_any(),
+            Notice::CardUnreadable => t!(i18n, auth.card_unreadable).into_any(),
+            Notice::NotACardCode => t!(i18n, auth.card_not_id).into_any(),
         };
         view! {
             <div class="notice" class:notice--error=error class:notice--info=!error role=if error { "alert" } else { "status" }>
@@ -152,6 +161,16 @@ pub fn SignUpPage() -> impl IntoView {
             </fieldset>
             {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input.citizen_id.clone(), err(Field::CitizenId), "text", "off", Some("numeric"))}
             <button type="submit" class="button">{t!(i18n, auth.continue_button)}</button>
+            // Filling from the chip ID card: the same form posts the photo with everything typed so far.
+            <fieldset class="field card-scan">
+                <legend>{t!(i18n, auth.card_scan_title)}</legend>
+                <label for="card_photo">{t!(i18n, auth.card_scan_label)}</label>
+                <span class="hint" id="card-photo-hint">{t!(i18n, auth.card_scan_hint)}</span>
+                <input id="card_photo" name="card_photo" type="file" accept="image/png,image/jpeg" capture="environment" aria-describedby="card-photo-hint" />
+                <button type="submit" class="button button--secondary" formaction="/signup/card" formenctype="multipart/form-data" formnovalidate>
+                    {t!(i18n, auth.card_scan_button)}
+                </button>
+            </fieldset>
         </form>
         <p>{t!(i18n, auth.have_account)} " " <a href="/signin">{t!(i18n, auth.signin_link)}</a></p>
     }

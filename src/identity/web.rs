@@ -197,6 +197,57 @@ pub async fn signup(State(state): State<AppState>, headers: HeaderMap, Form(inpu
     }
 }
 
+/// POST /signup/card (multipart: the sign-up fields as typed, and `card_photo`): reads the QR code on the chip ID
+/// card in the photo and fills name, birth date, sex and ID number from it; the phone as typed stays. Nothing
+/// typed is lost when the photo cannot be read.
+pub async fn signup_card(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let mut input = SignUpInput::default();
+    let mut photo = Vec::new();
+    let mut too_big = false;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "card_photo" {
+            match field.bytes().await {
+                Ok(bytes) => photo = bytes.to_vec(),
+                Err(_) => too_big = true,
+            }
+            continue;
+        }
+        let value: String = field.text().await.unwrap_or_default().chars().take(200).collect();
+        match name.as_str() {
+            "phone" => input.phone = value,
+            "full_name" => input.full_name = value,
+            "birth_date" => input.birth_date = value,
+            "sex" => input.sex = value,
+            "citizen_id" => input.citizen_id = value,
+            _ => {}
+        }
+    }
+    let read = if too_big || photo.is_empty() {
+        Err(Notice::CardUnreadable)
+    } else {
+        match crate::qr::scan::read_qr(&photo) {
+            Ok(text) => crate::qr::cccd::parse_card_qr(&text).map_err(|_| Notice::NotACardCode),
+            Err(_) => Err(Notice::CardUnreadable),
+        }
+    };
+    let (notice, status) = match read {
+        Ok(card) => {
+            input.full_name = card.full_name.as_str().to_owned();
+            input.birth_date = card.birth_date.dmy();
+            input.sex = card.sex.as_str().to_owned();
+            input.citizen_id = card.citizen_id.as_str().to_owned();
+            (Notice::CardRead, StatusCode::OK)
+        }
+        Err(notice) => (notice, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    render(&state, "/signup", &headers, FormState { input, problems: vec![], notice: Some(notice) }, status).await
+}
+
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct ConsentForm {

@@ -105,7 +105,14 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
     match service::verify_online(&state.db, &state.qr_keys, &text, via, now()).await {
         Ok(v) => {
             context.outcome =
-                Some(CounterOutcome { valid: v.valid, reason: v.reason, level: v.level, preset: v.preset, claims: v.claims });
+                Some(CounterOutcome {
+                valid: v.valid,
+                reason: v.reason,
+                level: v.level,
+                preset: v.preset,
+                claims: v.claims,
+                card: v.card,
+            });
             context.purpose = Some(purpose);
             page(&state, &headers, context, StatusCode::OK).await
         }

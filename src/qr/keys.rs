@@ -30,6 +30,8 @@ pub struct PublicKey {
 
 /// Every usable key, newest first; the first one signs.
 pub struct KeyRing {
+    /// Tags printed cards (see [`super::card`]).
+    card_key: [u8; 32],
     signing: Ed25519KeyPair,
     signing_kid: [u8; 4],
     verifying: Vec<([u8; 4], Vec<u8>, PublicKey)>,
@@ -113,13 +115,18 @@ impl KeyRing {
                 .collect();
             let (pair, _) = pairs.swap_remove(active);
             let signing_kid = key_id(pair.public_key().as_ref());
-            return Ok(KeyRing { signing: pair, signing_kid, verifying });
+            let card_key = secret.derive("qr-card-tag").ok_or_else(|| DbError::Connect("key derivation".into()))?;
+            return Ok(KeyRing { card_key, signing: pair, signing_kid, verifying });
         }
         Err(DbError::Connect("no QR signing key".into()))
     }
 
     pub fn public_keys(&self) -> Vec<PublicKey> {
         self.verifying.iter().map(|(_, _, info)| info.clone()).collect()
+    }
+
+    pub fn card_key(&self) -> &[u8; 32] {
+        &self.card_key
     }
 
     pub fn signing_kid(&self) -> [u8; 4] {

@@ -2,6 +2,8 @@
 //! citizen chose to disclose; its verification online (with revocation) through a JSON API; and the parser of the
 //! QR printed on chip ID cards.
 pub mod batch;
+#[cfg(feature = "ssr")]
+pub mod card;
 pub mod cccd;
 #[cfg(feature = "ssr")]
 pub mod counter;
@@ -151,6 +153,8 @@ pub struct CounterOutcome {
     pub level: Option<u8>,
     pub preset: Option<Preset>,
     pub claims: Option<Claims>,
+    /// A printed card, resolved online.
+    pub card: bool,
 }
 
 /// Why the counter could not even check (nothing to check).
@@ -187,11 +191,39 @@ pub struct CheckLine {
     /// hh:mm dd/mm/yyyy, Vietnam time
     pub at: String,
     pub preset: Option<Preset>,
+    /// A check of the printed card.
+    pub card: bool,
     pub valid: bool,
     pub reason: Option<Reason>,
     /// None: a relying party's system through the API.
     pub organization: Option<String>,
     pub purpose: Option<Purpose>,
+}
+
+/// The printed card page (/me/qr/card).
+#[derive(Clone, Debug, Default)]
+pub struct CardState {
+    pub card: Option<CardView>,
+    /// The number of the last card, when it was revoked.
+    pub revoked: Option<u16>,
+    pub notice: Option<CardNotice>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CardView {
+    /// The QR code, drawn on the server (SVG).
+    pub qr_svg: String,
+    pub number: u16,
+    /// dd/mm/yyyy
+    pub issued_on: String,
+    pub full_name: String,
+    pub code: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardNotice {
+    Issued,
+    Revoked,
 }
 
 /// The /me/qr page: the chosen preset (the code itself is an image the page fetches, fresh every minute).

@@ -152,4 +152,16 @@ mod tests {
         writer.finish().expect("finish");
         assert_eq!(read_qr(&out), Err(ScanError::NoCode));
     }
+
+    /// The photo the sign-up journey uses (end2end/fixtures): a chip ID card's QR code, readable and parsed.
+    #[test]
+    fn the_end2end_card_photo_holds_a_chip_card_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/end2end/fixtures/cccd-qr.png");
+        // made once with qr_png(…, 6, false) from the text the assertions below name
+        let text = read_qr(&std::fs::read(path).expect("fixture")).expect("readable");
+        let card = crate::qr::cccd::parse_card_qr(&text).expect("a chip card code");
+        assert_eq!(card.full_name.as_str(), "Nguyễn Thị Ánh Tuyết");
+        assert_eq!(card.citizen_id.as_str(), "048190001234");
+        assert_eq!(card.birth_date.dmy(), "12/03/1990");
+    }
 }

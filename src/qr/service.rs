@@ -20,6 +20,11 @@ struct FactsRow {
     citizen_code: Option<String>,
 }
 
+/// Gives the account its citizen code if it has none yet.
+pub async fn ensure_citizen_code(db: &Db, account_id: &str) -> Result<(), DbError> {
+    citizen_code(db, account_id, None).await.map(|_| ())
+}
+
 /// The person's citizen code (20 hex digits), created on first use; never the ID number.
 async fn citizen_code(db: &Db, account_id: &str, existing: Option<String>) -> Result<[u8; 10], DbError> {
     let parse = |hex: &str| -> Option<[u8; 10]> { data_encoding::HEXLOWER.decode(hex.as_bytes()).ok()?.try_into().ok() };
@@ -123,11 +128,14 @@ pub struct Verification {
     /// Present only when valid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<Claims>,
+    /// A printed card (resolved online) rather than a signed token.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub card: bool,
 }
 
 impl Verification {
-    fn refused(reason: Reason) -> Self {
-        Verification { valid: false, reason: Some(reason), level: None, preset: None, claims: None }
+    pub(super) fn refused(reason: Reason) -> Self {
+        Verification { valid: false, reason: Some(reason), level: None, preset: None, claims: None, card: false }
     }
 }
 
@@ -154,6 +162,9 @@ pub struct Counter<'a> {
 /// Verifies a scanned token online: form, key, signature, time, then whether the citizen still exists and has
 /// not revoked it. A genuine token's verification is recorded for the citizen to see.
 pub async fn verify_online(db: &Db, keys: &KeyRing, text: &str, via: Via<'_>, now: i64) -> Result<Verification, DbError> {
+    if text.trim_start().starts_with(super::card::PREFIX) {
+        return super::card::resolve(db, keys, text, via, now).await;
+    }
     let payload = match keys.authentic(text) {
         Ok(payload) => payload,
         Err(reason) => return Ok(Verification::refused(reason)),
@@ -161,7 +172,7 @@ pub async fn verify_online(db: &Db, keys: &KeyRing, text: &str, via: Via<'_>, no
     if let Err(reason) = super::keys::in_time(&payload, now) {
         // genuine but out of time: still worth telling the citizen it was shown
         if let Some(owner) = owner(db, &payload).await? {
-            record(db, Some(&owner.id), payload.preset, Some(reason), via, now).await?;
+            record(db, Some(&owner.id), payload.preset.as_str(), Some(reason), via, now).await?;
         }
         return Ok(Verification::refused(reason));
     }
@@ -169,16 +180,17 @@ pub async fn verify_online(db: &Db, keys: &KeyRing, text: &str, via: Via<'_>, no
         return Ok(Verification::refused(Reason::UnknownCitizen));
     };
     if owner.qr_revoked_at.is_some_and(|at| i64::from(payload.issued_at) <= at) {
-        record(db, Some(&owner.id), payload.preset, Some(Reason::Revoked), via, now).await?;
+        record(db, Some(&owner.id), payload.preset.as_str(), Some(Reason::Revoked), via, now).await?;
         return Ok(Verification::refused(Reason::Revoked));
     }
-    record(db, Some(&owner.id), payload.preset, None, via, now).await?;
+    record(db, Some(&owner.id), payload.preset.as_str(), None, via, now).await?;
     Ok(Verification {
         valid: true,
         reason: None,
         level: Some(payload.level),
         preset: Some(payload.preset),
         claims: Some(payload.claims),
+        card: false,
     })
 }
 
@@ -191,10 +203,11 @@ async fn owner(db: &Db, payload: &Payload) -> Result<Option<OwnerRow>, DbError> 
     Ok(rows.into_iter().next().and_then(|v| serde_json::from_value(v).ok()))
 }
 
-async fn record(
+/// Records a check of a genuine code or card (`preset`: the token's preset, or the card's label).
+pub(super) async fn record(
     db: &Db,
     account_id: Option<&str>,
-    preset: Preset,
+    preset: &str,
     reason: Option<Reason>,
     via: Via<'_>,
     now: i64,
@@ -210,7 +223,7 @@ async fn record(
          RETURN NONE",
     )
     .bind(("now", now))
-    .bind(("preset", preset.as_str()))
+    .bind(("preset", preset.to_owned()))
     .bind(("valid", reason.is_none()))
     .bind(("via", if counter.is_some() { "counter" } else { "api" }))
     .bind(("operator", counter.map(|c| c.operator.to_owned())))
@@ -268,14 +281,15 @@ pub async fn checks_of(db: &Db, account_id: &str, limit: i64) -> Result<Vec<Chec
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::db::connect_memory;
     use crate::secret::SecretKey;
 
     const NOW: i64 = 1_795_400_000;
 
-    async fn citizen(db: &Db) -> String {
+    /// Nguyễn Văn An, born 12/03/1985, level 2.
+    pub(crate) async fn citizen(db: &Db) -> String {
         let mut res = db
             .query(
                 "CREATE ONLY account CONTENT { phone: '+84912345678', citizen_id: '048085001234', full_name: 'Nguyễn Văn An',

@@ -2,7 +2,9 @@
 //! screenshot is easy to tell from the live page.
 use leptos::prelude::*;
 
-use super::{ChecksState, CounterOutcome, CounterProblem, CounterState, Preset, Purpose, QrPageState, Reason};
+use super::{
+    CardNotice, CardState, ChecksState, CounterOutcome, CounterProblem, CounterState, Preset, Purpose, QrPageState, Reason,
+};
 use crate::i18n::*;
 use crate::shell::NotFoundPage;
 
@@ -64,6 +66,9 @@ pub fn QrPage() -> impl IntoView {
                 <a href="/me/qr/checks">{t!(i18n, qr.checks_link)}</a>
             </p>
         </section>
+        <p>
+            <a href="/me/qr/card">{t!(i18n, qr.card_link)}</a>
+        </p>
         <form method="post" action="/me/qr/revoke" class="card">
             <h2>{t!(i18n, qr.lost_title)}</h2>
             <p>{t!(i18n, qr.lost_body)}</p>
@@ -251,8 +256,9 @@ fn OfflineQr(
     }
 }
 
-fn reason_text(i18n: leptos_i18n::I18nContext<Locale>, reason: Option<Reason>) -> &'static str {
+fn reason_text(i18n: leptos_i18n::I18nContext<Locale>, reason: Option<Reason>, card: bool) -> &'static str {
     match reason {
+        Some(Reason::Revoked) if card => t_string!(i18n, counter.reason_card_revoked),
         Some(Reason::Expired) => t_string!(i18n, counter.reason_expired),
         Some(Reason::NotYetValid) => t_string!(i18n, counter.reason_not_yet),
         Some(Reason::BadSignature) => t_string!(i18n, counter.reason_signature),
@@ -278,11 +284,12 @@ fn outcome_view(i18n: leptos_i18n::I18nContext<Locale>, outcome: CounterOutcome)
         return view! {
             <section class="verdict verdict--bad" role="alert" data-testid="verdict">
                 <p class="verdict__title">"✗ " {t!(i18n, counter.invalid)}</p>
-                <p>{reason_text(i18n, outcome.reason)}</p>
+                <p>{reason_text(i18n, outcome.reason, outcome.card)}</p>
             </section>
         }
         .into_any();
     }
+    let card = outcome.card;
     let claims = outcome.claims.unwrap_or_default();
     let level = if outcome.level == Some(2) { t_string!(i18n, me.level_2) } else { t_string!(i18n, me.level_1) };
     let sex = claims.sex.as_deref().map(|s| if s == "male" { t_string!(i18n, auth.sex_male) } else { t_string!(i18n, auth.sex_female) });
@@ -292,6 +299,7 @@ fn outcome_view(i18n: leptos_i18n::I18nContext<Locale>, outcome: CounterOutcome)
         <section class="verdict verdict--ok" role="status" data-testid="verdict">
             <p class="verdict__title">"✓ " {t!(i18n, counter.valid)}</p>
             <p class="badge">{level}</p>
+            {card.then(|| view! { <p>{t!(i18n, counter.card)}</p> })}
             <dl class="facts">
                 {claims.full_name.map(|n| view! { <dt>{t!(i18n, counter.claim_name)}</dt> <dd>{n}</dd> })}
                 {claims.birth_year.map(|y| view! { <dt>{t!(i18n, counter.claim_year)}</dt> <dd>{y}</dd> })}
@@ -321,6 +329,23 @@ pub fn CounterPage() -> impl IntoView {
         {state.outcome.map(|o| outcome_view(i18n, o))}
         {problem.map(|p| view! { <div class="notice notice--error" role="alert">{p}</div> })}
         <form method="post" action="/counter/scan" enctype="multipart/form-data" class="card">
+            // Scanning with the camera, where the browser reads QR codes itself: a small plain script that only
+            // this page loads (/scan.js), so citizens never download it; it shows this block when it runs.
+            <div
+                id="camera"
+                class="scanner"
+                hidden=true
+                data-start=t_string!(i18n, counter.camera_start)
+                data-stop=t_string!(i18n, counter.camera_stop)
+                data-looking=t_string!(i18n, counter.camera_looking)
+                data-unsupported=t_string!(i18n, counter.camera_unsupported)
+                data-denied=t_string!(i18n, counter.camera_denied)
+            >
+                <button type="button" class="button button--wide">{t!(i18n, counter.camera_start)}</button>
+                <p class="meta" role="status" data-testid="camera-status"></p>
+                <video class="scanner__video" hidden=true playsinline=true muted=true></video>
+            </div>
+            <script src="/scan.js" defer=true></script>
             <div class="field">
                 <label for="photo">{t!(i18n, counter.photo_label)}</label>
                 <span class="hint" id="photo-hint">{t!(i18n, counter.photo_hint)}</span>
@@ -375,8 +400,8 @@ pub fn ChecksPage() -> impl IntoView {
                 .map(|c| {
                     let who = c.organization.unwrap_or_else(|| t_string!(i18n, qr.checks_api).to_owned());
                     let why = c.purpose.map(|p| purpose_name(i18n, p));
-                    let shown = c.preset.map(|p| preset_name(i18n, p));
-                    let result = if c.valid { t_string!(i18n, counter.valid) } else { reason_text(i18n, c.reason) };
+                    let shown = if c.card { Some(t_string!(i18n, qr.checks_card)) } else { c.preset.map(|p| preset_name(i18n, p)) };
+                    let result = if c.valid { t_string!(i18n, counter.valid) } else { reason_text(i18n, c.reason, c.card) };
                     view! {
                         <li>
                             <span>
@@ -393,6 +418,74 @@ pub fn ChecksPage() -> impl IntoView {
                 .collect_view()}
         </ul>
         <p>
+            <a href="/me/qr">{t!(i18n, qr.back)}</a>
+        </p>
+    }
+    .into_any()
+}
+
+/// The printed card (/me/qr/card): a print view of an ID-card-sized card, and the actions to revoke or reissue it.
+#[component]
+pub fn CardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<CardState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let notice = state.notice.map(|n| match n {
+        CardNotice::Issued => t_string!(i18n, qr.card_issued),
+        CardNotice::Revoked => t_string!(i18n, qr.card_revoked),
+    });
+    let body = match state.card {
+        Some(card) => {
+            let number = card.number;
+            let date = card.issued_on.clone();
+            view! {
+                <section class="print-card" data-testid="print-card" aria-label=t_string!(i18n, qr.card_title)>
+                    <p class="print-card__brand">{t!(i18n, qr.card_brand)}</p>
+                    <div class="print-card__body">
+                        <div class="print-card__qr" role="img" aria-label=t_string!(i18n, qr.card_qr_alt) data-testid="card-qr" inner_html=card.qr_svg></div>
+                        <div>
+                            <p class="print-card__name">{card.full_name}</p>
+                            <p class="print-card__code">{card.code}</p>
+                            <p class="print-card__meta">{t!(i18n, qr.card_meta, number = move || number, date = move || date.clone())}</p>
+                        </div>
+                    </div>
+                </section>
+                <div class="no-print">
+                    <p>
+                        <button type="button" class="button button--wide" onclick="window.print()">{t!(i18n, qr.card_print)}</button>
+                    </p>
+                    <p class="hint">{t!(i18n, qr.card_print_hint)}</p>
+                    <form method="post" action="/me/qr/card/revoke" class="card">
+                        <h2>{t!(i18n, qr.card_lost_title)}</h2>
+                        <p>{t!(i18n, qr.card_lost_body)}</p>
+                        <button type="submit" class="button button--danger">{t!(i18n, qr.card_revoke)}</button>
+                    </form>
+                    <form method="post" action="/me/qr/card/issue" class="form-after">
+                        <button type="submit" class="button button--secondary">{t!(i18n, qr.card_reissue)}</button>
+                    </form>
+                </div>
+            }
+            .into_any()
+        }
+        None => {
+            let revoked = state.revoked;
+            view! {
+                {match revoked {
+                    Some(number) => view! { <p class="notice notice--info">{t!(i18n, qr.card_was_revoked, number = move || number)}</p> }.into_any(),
+                    None => view! { <p>{t!(i18n, qr.card_none)}</p> }.into_any(),
+                }}
+                <form method="post" action="/me/qr/card/issue">
+                    <button type="submit" class="button button--wide">{t!(i18n, qr.card_issue)}</button>
+                </form>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <h1 class="no-print">{t!(i18n, qr.card_title)}</h1>
+        {notice.map(|n| view! { <p class="notice notice--info no-print" role="status">{n}</p> })}
+        <p class="no-print">{t!(i18n, qr.card_intro)}</p>
+        {body}
+        <p class="no-print">
             <a href="/me/qr">{t!(i18n, qr.back)}</a>
         </p>
     }

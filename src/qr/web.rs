@@ -8,7 +8,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{Preset, QrPageState, service};
+use super::{CardNotice, CardState, CardView, Preset, QrPageState, card, service};
+use crate::identity::domain::Date;
 use crate::identity::web::{current_session, no_store, now, render, see_other, set_session_cookie};
 use crate::server::AppState;
 
@@ -16,7 +17,11 @@ use crate::server::AppState;
 /// token, and the authenticator-app enrolment URI.
 pub fn qr_svg(text: &str) -> String {
     match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
-        Ok(code) => code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(280, 280).quiet_zone(true).build(),
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(280, 280)
+            .quiet_zone(true)
+            .build(),
         Err(_) => String::new(),
     }
 }
@@ -127,6 +132,7 @@ pub async fn checks(State(state): State<AppState>, headers: HeaderMap) -> Respon
             .map(|r| super::CheckLine {
                 at: crate::identity::web::format_time(r.at),
                 preset: Preset::parse(&r.preset),
+                card: r.preset == super::card::CHECK_LABEL,
                 valid: r.valid,
                 reason: r.reason.as_deref().and_then(parse_reason),
                 organization: r.organization,
@@ -135,6 +141,70 @@ pub async fn checks(State(state): State<AppState>, headers: HeaderMap) -> Respon
             .collect(),
     };
     no_store(render(&state, "/me/qr/checks", &headers, context, StatusCode::OK).await)
+}
+
+/// GET /me/qr/card: the printed card (a print view), or the button that issues one.
+pub async fn card_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    card_view(&state, &headers, &active.account_id, None).await
+}
+
+async fn card_view(state: &AppState, headers: &HeaderMap, account_id: &str, notice: Option<CardNotice>) -> Response {
+    let status = match card::status(&state.db, &state.qr_keys, account_id).await {
+        Ok(status) => status,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the printed card failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let mut context = CardState { notice, ..CardState::default() };
+    match status {
+        card::Status::None => {}
+        card::Status::Revoked(number) => context.revoked = Some(number),
+        card::Status::Active(c) => {
+            context.card = Some(CardView {
+                qr_svg: qr_svg(&c.text),
+                number: c.number,
+                issued_on: Date::from_unix_vietnam(c.issued_at).dmy(),
+                full_name: c.full_name,
+                code: c.code,
+            })
+        }
+    }
+    no_store(render(state, "/me/qr/card", headers, context, StatusCode::OK).await)
+}
+
+/// POST /me/qr/card/issue: a new card (the next number; an earlier card stops working).
+pub async fn card_issue(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    let now = now();
+    if let Err(e) = card::issue(&state.db, &active.account_id, now).await {
+        tracing::error!(error = %e, "issuing a printed card failed");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    crate::access::service::audit(&state.db, Some(&active.account_id), "qr_card_issued", Some(&active.account_id), "", now)
+        .await
+        .ok();
+    card_view(&state, &headers, &active.account_id, Some(CardNotice::Issued)).await
+}
+
+/// POST /me/qr/card/revoke: the card is lost; every copy stops working.
+pub async fn card_revoke(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    let now = now();
+    match card::revoke(&state.db, &active.account_id, now).await {
+        Ok(true) => {
+            crate::access::service::audit(&state.db, Some(&active.account_id), "qr_card_revoked", Some(&active.account_id), "", now)
+                .await
+                .ok();
+            card_view(&state, &headers, &active.account_id, Some(CardNotice::Revoked)).await
+        }
+        Ok(false) => card_view(&state, &headers, &active.account_id, None).await,
+        Err(e) => {
+            tracing::error!(error = %e, "revoking a printed card failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
 }
 
 /// POST /me/qr/revoke: lost phone. Every QR code issued so far stops verifying and every session ends.
@@ -159,6 +229,6 @@ mod tests {
     fn qr_codes_are_drawn_as_svg() {
         let svg = super::qr_svg("otpauth://totp/C%C3%B4ng%20D%C3%A2n%20S%E1%BB%91:0912?secret=ABC&issuer=x");
         assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{}", &svg[..40]);
-        assert!(svg.contains("</svg>"));
+        assert!(svg.contains("</svg>") && svg.contains("crispEdges"));
     }
 }

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         "/me/security",
         "/me/qr",
         "/me/qr/checks",
+        "/me/qr/card",
         "/counter/scan",
         "/admin",
         "/forbidden",
@@ -116,6 +117,11 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .route("/signup", axum::routing::post(identity::signup))
+        .route(
+            "/signup/card",
+            axum::routing::post(crate::identity::web::signup_card)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::qr::counter::MAX_UPLOAD)),
+        )
         .route("/signup/consent", axum::routing::post(identity::consent))
         .route("/signin", get(identity::signin_form).post(identity::signin))
         .route("/verify", get(identity::verify_form).post(identity::verify))
@@ -141,6 +147,9 @@ pub fn router(state: AppState) -> Router {
         .route("/me/qr/token.json", get(crate::qr::web::token_json))
         .route("/me/qr/batch.txt", get(crate::qr::web::batch))
         .route("/me/qr/revoke", axum::routing::post(crate::qr::web::revoke))
+        .route("/me/qr/card", get(crate::qr::web::card_page))
+        .route("/me/qr/card/issue", axum::routing::post(crate::qr::web::card_issue))
+        .route("/me/qr/card/revoke", axum::routing::post(crate::qr::web::card_revoke))
         .route("/api/v1/qr/keys", get(crate::qr::api::keys))
         .route("/api/v1/qr/verify", axum::routing::post(crate::qr::api::verify))
         .route("/api/v1/openapi.json", get(crate::qr::api::openapi))
