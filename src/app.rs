@@ -114,15 +114,15 @@ fn Layout() -> impl IntoView {
     }
 }
 
-/// After signing out (`?signed_out=…`), the phone forgets the QR codes it kept for use without network. A plain
-/// script: it must run even when the WASM never loads.
+/// After signing out (`?signed_out=…`), the device forgets what it kept for use without network: the QR codes and
+/// the counter page. A plain script: it must run even when the WASM never loads.
 #[component]
 fn ForgetOnSignOut() -> impl IntoView {
     let signed_out = use_location().query.with_untracked(|q| q.get("signed_out").is_some());
     signed_out.then(|| view! { <script inner_html=FORGET_KEPT_CODES></script> })
 }
 
-pub const FORGET_KEPT_CODES: &str = "try{localStorage.removeItem('cds-qr')}catch(e){}";
+pub const FORGET_KEPT_CODES: &str = "try{localStorage.removeItem('cds-qr');caches.keys().then(function(k){k.forEach(function(n){caches.open(n).then(function(c){c.delete('/counter/scan')})})})}catch(e){}";
 
 /// The areas of the platform, one per kind of user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

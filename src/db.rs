@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "0004_qr.surql", sql: include_str!("../schema/0004_qr.surql") },
     Migration { version: 5, name: "0005_counter.surql", sql: include_str!("../schema/0005_counter.surql") },
     Migration { version: 6, name: "0006_card.surql", sql: include_str!("../schema/0006_card.surql") },
+    Migration { version: 7, name: "0007_place.surql", sql: include_str!("../schema/0007_place.surql") },
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -153,6 +153,43 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     await expect(verdict).toContainText('HỢP LỆ');
     await expect(verdict).toContainText(who.displayName);
 
+    // no network at the counter: the page opens from its last copy and checks the code in the browser with the
+    // keys it kept (no revocation check, nothing recorded, and it says so)
+    await waitForServiceWorker(desk);
+    await desk.goto('/counter/scan');
+    await desk.context().setOffline(true);
+    await desk.goto('/counter/scan');
+    await expect(desk.getByRole('heading', { level: 1 })).toHaveText('Kiểm tra mã QR công dân');
+    const { token: fresh } = await (await citizen.request.get('/me/qr/token.json')).json();
+    await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill(fresh);
+    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await expect(verdict).toContainText('HỢP LỆ');
+    await expect(verdict).toContainText('Kiểm tra ngoại tuyến');
+    await expect(verdict).toContainText(who.displayName);
+    await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill(fresh.slice(0, -6) + (fresh.endsWith('000000') ? '111111' : '000000'));
+    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await expect(verdict).toContainText('KHÔNG HỢP LỆ');
+    await desk.context().setOffline(false);
+
+    // entry control: the operator registers a place; a check there records the citizen going in
+    await desk.getByLabel(/Tên địa điểm/).fill('Sảnh chính');
+    await desk.getByRole('button', { name: 'Đăng ký địa điểm' }).click();
+    await expect(desk.getByText('Đã đăng ký địa điểm.')).toBeVisible();
+    await expect(desk.getByTestId('places')).toContainText('Sảnh chính · Điện lực Đà Nẵng');
+    await desk.getByLabel(/Tên địa điểm/).fill('sảnh  CHÍNH');
+    await desk.getByRole('button', { name: 'Đăng ký địa điểm' }).click();
+    await expect(desk.getByRole('alert')).toHaveText('Đơn vị này đã có địa điểm cùng tên.');
+    await expect(desk.getByLabel(/Tên địa điểm/)).toHaveValue('sảnh  CHÍNH');
+    await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill(token);
+    await desk.getByLabel('Địa điểm kiểm soát ra vào').selectOption({ label: 'Sảnh chính · Điện lực Đà Nẵng' });
+    await desk.getByLabel('Vào', { exact: true }).check();
+    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await expect(verdict).toContainText('HỢP LỆ');
+    await expect(verdict).toContainText('Đã ghi nhận VÀO: Sảnh chính');
+    await expectAccessible(desk);
+    await citizen.goto('/me/qr/checks');
+    await expect(line.nth(0)).toContainText('Điện lực Đà Nẵng · Đã ghi nhận VÀO: Sảnh chính');
+
     // signing out, the phone forgets the codes it kept
     expect(await citizen.evaluate(() => localStorage.getItem('cds-qr'))).toContain('CDSQR1 basic');
     await citizen.goto('/me');

@@ -304,7 +304,7 @@ pub async fn create_organization(
     Ok(id)
 }
 
-fn clean_name(name: &str) -> Result<String, AccessError> {
+pub(crate) fn clean_name(name: &str) -> Result<String, AccessError> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.chars().count() < 2 || name.chars().count() > 120 {
         return Err(AccessError::NameInvalid);
@@ -313,7 +313,7 @@ fn clean_name(name: &str) -> Result<String, AccessError> {
 }
 
 /// The id a CREATE returned, or NameTaken when the unique index `index` refused it.
-fn created_id(mut res: surrealdb::IndexedResults, index: &str) -> Result<String, AccessError> {
+pub(crate) fn created_id(mut res: surrealdb::IndexedResults, index: &str) -> Result<String, AccessError> {
     let errors = res.take_errors();
     if let Some(e) = errors.values().next() {
         if e.message().contains(index) {

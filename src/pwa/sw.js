@@ -8,6 +8,10 @@ const OFFLINE_URL = "/offline";
 // and where a page that needs the network goes instead.
 const OFFLINE_PAGES = [OFFLINE_URL, "/offline/qr"];
 const OFFLINE_INSTEAD = { "/me/qr": "/offline/qr" };
+// Pages kept from their last visit, for use without network: the service counter (its form carries no citizen
+// data; its script checks codes offline). Signing out removes the copy.
+const KEEP_PAGES = ["/counter/scan"];
+const KEEP_FILES = ["/counter.js"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -43,11 +47,21 @@ async function navigate(request) {
   const path = new URL(request.url).pathname;
   try {
     const response = await fetch(request);
-    if (response.status !== 502 && response.status !== 503 && response.status !== 504) return response;
+    if (response.status !== 502 && response.status !== 503 && response.status !== 504) {
+      if (KEEP_PAGES.includes(path) && response.ok && !response.redirected) {
+        const cache = await caches.open(SHELL_CACHE);
+        await cache.put(path, response.clone());
+      }
+      return response;
+    }
   } catch (_) {
     // no network: fall through
   }
   if (OFFLINE_PAGES.includes(path)) return offlinePage(path);
+  if (KEEP_PAGES.includes(path)) {
+    const kept = await (await caches.open(SHELL_CACHE)).match(path);
+    if (kept) return kept;
+  }
   return Response.redirect(OFFLINE_INSTEAD[path] || OFFLINE_URL, 302);
 }
 
@@ -68,7 +82,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(navigate(request));
-  } else if (url.pathname.startsWith("/pkg/")) {
+  } else if (url.pathname.startsWith("/pkg/") || KEEP_FILES.includes(url.pathname)) {
     event.respondWith(cacheFirst(request, true));
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(cacheFirst(request, false));

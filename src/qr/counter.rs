@@ -4,12 +4,13 @@
 //! organization and the purpose, for the citizen to see.
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::scan::{self, ScanError};
 use super::service::{self, Counter, Via};
-use super::{CounterOutcome, CounterProblem, CounterState, Purpose};
+use super::{CounterOutcome, CounterProblem, CounterState, Direction, PlaceNotice, Purpose, places};
 use crate::access::Role;
+use crate::access::service::AccessError;
 use crate::access::guard::{Principal, Scoped};
 use crate::identity::web::{no_store, now, render};
 use crate::server::AppState;
@@ -41,6 +42,19 @@ fn settle_organization(context: &mut CounterState) {
     }
 }
 
+/// The counter's state for this operator: their organizations and those organizations' places.
+async fn counter_state(state: &AppState, operator: &Scoped) -> (CounterState, Vec<places::Place>) {
+    let organizations = organizations_of(state, operator).await;
+    let ids: Vec<String> = organizations.iter().map(|(id, _)| id.clone()).collect();
+    let known = places::of_organizations(&state.db, &ids).await.unwrap_or_default();
+    let context = CounterState {
+        organizations,
+        places: known.iter().map(|p| (p.id.clone(), format!("{} · {}", p.name, p.organization_name))).collect(),
+        ..CounterState::default()
+    };
+    (context, known)
+}
+
 async fn page(state: &AppState, headers: &HeaderMap, mut context: CounterState, status: StatusCode) -> Response {
     settle_organization(&mut context);
     no_store(render(state, "/counter/scan", headers, context, status).await)
@@ -50,7 +64,7 @@ async fn page(state: &AppState, headers: &HeaderMap, mut context: CounterState, 
 pub async fn form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match operator(&state, &headers).await {
         Ok(op) => {
-            let context = CounterState { organizations: organizations_of(&state, &op).await, ..CounterState::default() };
+            let (context, _) = counter_state(&state, &op).await;
             page(&state, &headers, context, StatusCode::OK).await
         }
         Err(response) => response,
@@ -63,7 +77,7 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
         Ok(op) => op,
         Err(response) => return response,
     };
-    let mut context = CounterState { organizations: organizations_of(&state, &op).await, ..CounterState::default() };
+    let (mut context, known) = counter_state(&state, &op).await;
     let mut photo: Vec<u8> = Vec::new();
     while let Ok(Some(field)) = multipart.next_field().await {
         let name = field.name().unwrap_or_default().to_owned();
@@ -78,6 +92,8 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
             "token" => context.typed = field.text().await.unwrap_or_default().trim().chars().take(4096).collect(),
             "organization" => context.organization = field.text().await.unwrap_or_default(),
             "purpose" => context.purpose = Purpose::parse(&field.text().await.unwrap_or_default()),
+            "place" => context.place = field.text().await.unwrap_or_default(),
+            "direction" => context.direction = Direction::parse(&field.text().await.unwrap_or_default()),
             _ => {}
         }
     }
@@ -99,9 +115,21 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
         context.problem = Some(CounterProblem::Nothing);
         return page(&state, &headers, context, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
+    // at a place with entry control, the place decides the organization, and the purpose is entry
+    let place = known.iter().find(|p| p.id == context.place);
+    if place.is_none() {
+        context.place.clear();
+    }
+    let direction = context.direction.unwrap_or(Direction::In);
+    if let Some(place) = place {
+        context.organization = place.organization.clone();
+        context.purpose = Some(Purpose::Entry);
+        context.direction = Some(direction);
+    }
     let organization = context.organization.clone();
     let purpose = context.purpose.unwrap_or(Purpose::Identity);
-    let via = Via { counter: Some(Counter { operator: op.account_id(), organization: &organization, purpose }) };
+    let passage = place.map(|p| (p.id.as_str(), direction));
+    let via = Via { counter: Some(Counter { operator: op.account_id(), organization: &organization, purpose, passage }) };
     match service::verify_online(&state.db, &state.qr_keys, &text, via, now()).await {
         Ok(v) => {
             context.outcome =
@@ -112,6 +140,7 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
                 preset: v.preset,
                 claims: v.claims,
                 card: v.card,
+                passage: place.filter(|_| v.valid).map(|p| (p.name.clone(), direction)),
             });
             context.purpose = Some(purpose);
             page(&state, &headers, context, StatusCode::OK).await
@@ -121,4 +150,41 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
             page(&state, &headers, context, StatusCode::SERVICE_UNAVAILABLE).await
         }
     }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PlaceForm {
+    name: String,
+    organization: String,
+}
+
+/// POST /counter/places: registers a place with entry control for one of the operator's organizations.
+pub async fn add_place(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<PlaceForm>,
+) -> Response {
+    let op = match operator(&state, &headers).await {
+        Ok(op) => op,
+        Err(response) => return response,
+    };
+    let result = places::create(&state.db, &op, &form.organization, &form.name, now()).await;
+    let (mut context, _) = counter_state(&state, &op).await;
+    context.organization = form.organization;
+    let (notice, status) = match result {
+        Ok(_) => (PlaceNotice::Added, StatusCode::OK),
+        Err(AccessError::NameTaken) => (PlaceNotice::NameTaken, StatusCode::CONFLICT),
+        Err(AccessError::NotAllowed) => return StatusCode::FORBIDDEN.into_response(),
+        Err(AccessError::Db(e)) => {
+            tracing::error!(error = %e, "registering a place failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+        Err(_) => (PlaceNotice::NameInvalid, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    if notice != PlaceNotice::Added {
+        context.place_typed = form.name;
+    }
+    context.place_notice = Some(notice);
+    page(&state, &headers, context, status).await
 }

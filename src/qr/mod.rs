@@ -8,6 +8,8 @@ pub mod cccd;
 #[cfg(feature = "ssr")]
 pub mod counter;
 #[cfg(feature = "ssr")]
+pub mod places;
+#[cfg(feature = "ssr")]
 pub mod scan;
 pub mod token;
 #[cfg(feature = "ssr")]
@@ -145,6 +147,27 @@ impl Purpose {
     }
 }
 
+/// Going in or out of a place with entry control.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Direction> {
+        [Direction::In, Direction::Out].into_iter().find(|d| d.as_str() == s)
+    }
+}
+
 /// What the counter shows after a check: green with the disclosed claims, or red with the reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CounterOutcome {
@@ -155,6 +178,8 @@ pub struct CounterOutcome {
     pub claims: Option<Claims>,
     /// A printed card, resolved online.
     pub card: bool,
+    /// Recorded as going in or out of this place (its name).
+    pub passage: Option<(String, Direction)>,
 }
 
 /// Why the counter could not even check (nothing to check).
@@ -178,6 +203,22 @@ pub struct CounterState {
     pub outcome: Option<CounterOutcome>,
     pub problem: Option<CounterProblem>,
     pub typed: String,
+    /// The places with entry control of the operator's organizations: (id, "place · organization").
+    pub places: Vec<(String, String)>,
+    /// The chosen place ("" at a counter).
+    pub place: String,
+    pub direction: Option<Direction>,
+    /// The outcome of registering a place.
+    pub place_notice: Option<PlaceNotice>,
+    /// The place name as typed, kept when it was refused.
+    pub place_typed: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlaceNotice {
+    Added,
+    NameInvalid,
+    NameTaken,
 }
 
 /// The page /me/qr/checks: every check of the person's QR code.
@@ -198,6 +239,8 @@ pub struct CheckLine {
     /// None: a relying party's system through the API.
     pub organization: Option<String>,
     pub purpose: Option<Purpose>,
+    /// Going in or out of a place with entry control (its name).
+    pub passage: Option<(String, Direction)>,
 }
 
 /// The printed card page (/me/qr/card).

@@ -157,6 +157,8 @@ pub struct Counter<'a> {
     pub operator: &'a str,
     pub organization: &'a str,
     pub purpose: Purpose,
+    /// At a place with entry control: which place, and in or out.
+    pub passage: Option<(&'a str, super::Direction)>,
 }
 
 /// Verifies a scanned token online: form, key, signature, time, then whether the citizen still exists and has
@@ -214,12 +216,14 @@ pub(super) async fn record(
 ) -> Result<(), DbError> {
     let counter = via.counter;
     db.query(
-        "CREATE qr_verification SET at = $now, preset = $preset, valid = $valid, via = $via,
+        "CREATE qr_verification:ulid() SET at = $now, preset = $preset, valid = $valid, via = $via,
              account = IF $account { type::record('account', $account) } ELSE { NONE },
              reason = IF $reason { $reason } ELSE { NONE },
              operator = IF $operator { type::record('account', $operator) } ELSE { NONE },
              organization = IF $operator { type::record('organization', $organization) } ELSE { NONE },
-             purpose = IF $operator { $purpose } ELSE { NONE }
+             purpose = IF $operator { $purpose } ELSE { NONE },
+             place = IF $place { type::record('place', $place) } ELSE { NONE },
+             direction = IF $place { $direction } ELSE { NONE }
          RETURN NONE",
     )
     .bind(("now", now))
@@ -229,6 +233,8 @@ pub(super) async fn record(
     .bind(("operator", counter.map(|c| c.operator.to_owned())))
     .bind(("organization", counter.map(|c| c.organization.to_owned())))
     .bind(("purpose", counter.map(|c| c.purpose.as_str())))
+    .bind(("place", counter.and_then(|c| c.passage).map(|(place, _)| place.to_owned())))
+    .bind(("direction", counter.and_then(|c| c.passage).map(|(_, d)| d.as_str())))
     .bind(("account", account_id.map(str::to_owned)))
     .bind(("reason", reason.map(|r| r.as_str())))
     .await?
@@ -264,14 +270,17 @@ pub struct CheckRow {
     pub reason: Option<String>,
     pub organization: Option<String>,
     pub purpose: Option<String>,
+    pub place: Option<String>,
+    pub direction: Option<String>,
 }
 
 /// The person's QR checks, newest first (at most `limit`): when, by which organization, why, what was shown.
 pub async fn checks_of(db: &Db, account_id: &str, limit: i64) -> Result<Vec<CheckRow>, DbError> {
     let mut res = db
         .query(
-            "SELECT at, preset, valid, reason, organization.name AS organization, purpose FROM qr_verification
-             WHERE account = type::record('account', $id) ORDER BY at DESC LIMIT $limit",
+            "SELECT at, preset, valid, reason, organization.name AS organization, purpose, place.name AS place, direction,
+                    meta::id(id) AS seq
+             FROM qr_verification WHERE account = type::record('account', $id) ORDER BY at DESC, seq DESC LIMIT $limit",
         )
         .bind(("id", account_id.to_owned()))
         .bind(("limit", limit))

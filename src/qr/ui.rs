@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use super::{
-    CardNotice, CardState, ChecksState, CounterOutcome, CounterProblem, CounterState, Preset, Purpose, QrPageState, Reason,
+    CardNotice, CardState, ChecksState, CounterOutcome, CounterProblem, CounterState, Direction, PlaceNotice, Preset, Purpose,
+    QrPageState, Reason,
 };
 use crate::i18n::*;
 use crate::shell::NotFoundPage;
@@ -278,6 +279,15 @@ fn purpose_name(i18n: leptos_i18n::I18nContext<Locale>, purpose: Purpose) -> &'s
     }
 }
 
+/// "In: Tòa nhà A" / "Out: Tòa nhà A".
+fn passage_text(i18n: leptos_i18n::I18nContext<Locale>, place: &str, direction: Direction) -> String {
+    let template = match direction {
+        Direction::In => t_string!(i18n, counter.passage_in),
+        Direction::Out => t_string!(i18n, counter.passage_out),
+    };
+    template.replace("{place}", place)
+}
+
 /// The verdict, big and unambiguous: green with what the citizen disclosed, or red with the reason.
 fn outcome_view(i18n: leptos_i18n::I18nContext<Locale>, outcome: CounterOutcome) -> impl IntoView {
     if !outcome.valid {
@@ -290,6 +300,7 @@ fn outcome_view(i18n: leptos_i18n::I18nContext<Locale>, outcome: CounterOutcome)
         .into_any();
     }
     let card = outcome.card;
+    let passage = outcome.passage;
     let claims = outcome.claims.unwrap_or_default();
     let level = if outcome.level == Some(2) { t_string!(i18n, me.level_2) } else { t_string!(i18n, me.level_1) };
     let sex = claims.sex.as_deref().map(|s| if s == "male" { t_string!(i18n, auth.sex_male) } else { t_string!(i18n, auth.sex_female) });
@@ -300,6 +311,7 @@ fn outcome_view(i18n: leptos_i18n::I18nContext<Locale>, outcome: CounterOutcome)
             <p class="verdict__title">"✓ " {t!(i18n, counter.valid)}</p>
             <p class="badge">{level}</p>
             {card.then(|| view! { <p>{t!(i18n, counter.card)}</p> })}
+            {passage.map(|(place, direction)| view! { <p class="verdict__passage">{passage_text(i18n, &place, direction)}</p> })}
             <dl class="facts">
                 {claims.full_name.map(|n| view! { <dt>{t!(i18n, counter.claim_name)}</dt> <dd>{n}</dd> })}
                 {claims.birth_year.map(|y| view! { <dt>{t!(i18n, counter.claim_year)}</dt> <dd>{y}</dd> })}
@@ -324,28 +336,59 @@ pub fn CounterPage() -> impl IntoView {
     });
     let chosen_purpose = state.purpose.unwrap_or(Purpose::Identity);
     let chosen_org = state.organization.clone();
+    let places = state.places.clone();
+    let places_listed = state.places.clone();
+    let chosen_place = state.place.clone();
+    let chosen_direction = state.direction.unwrap_or(Direction::In);
+    let place_notice = state.place_notice.map(|n| match n {
+        PlaceNotice::Added => (t_string!(i18n, counter.place_added), false),
+        PlaceNotice::NameInvalid => (t_string!(i18n, counter.place_name_invalid), true),
+        PlaceNotice::NameTaken => (t_string!(i18n, counter.place_name_taken), true),
+    });
+    // the words /counter.js shows (camera, offline verdicts), as one JSON attribute
+    let words = serde_json::json!({
+        "start": t_string!(i18n, counter.camera_start),
+        "stop": t_string!(i18n, counter.camera_stop),
+        "looking": t_string!(i18n, counter.camera_looking),
+        "unsupported": t_string!(i18n, counter.camera_unsupported),
+        "denied": t_string!(i18n, counter.camera_denied),
+        "valid": t_string!(i18n, counter.valid),
+        "invalid": t_string!(i18n, counter.invalid),
+        "offlineNote": t_string!(i18n, counter.offline_note),
+        "reasonMalformed": t_string!(i18n, counter.reason_malformed),
+        "reasonExpired": t_string!(i18n, counter.reason_expired),
+        "reasonNotYetValid": t_string!(i18n, counter.reason_not_yet),
+        "reasonBadSignature": t_string!(i18n, counter.reason_signature),
+        "reasonUnknownKey": t_string!(i18n, counter.offline_unknown_key),
+        "reasonCard": t_string!(i18n, counter.offline_card),
+        "reasonNoCrypto": t_string!(i18n, counter.offline_no_crypto),
+        "reasonPhotoOffline": t_string!(i18n, counter.offline_photo),
+        "claimName": t_string!(i18n, counter.claim_name),
+        "claimYear": t_string!(i18n, counter.claim_year),
+        "claimBirth": t_string!(i18n, me.birth_date),
+        "claimSex": t_string!(i18n, auth.sex_label),
+        "claimId": t_string!(i18n, me.citizen_id),
+        "claimAdult": t_string!(i18n, counter.claim_adult),
+        "male": t_string!(i18n, auth.sex_male),
+        "female": t_string!(i18n, auth.sex_female),
+        "adultYes": t_string!(i18n, counter.adult_yes),
+        "adultNo": t_string!(i18n, counter.adult_no)
+    })
+    .to_string();
     view! {
         <h1>{t!(i18n, counter.title)}</h1>
         {state.outcome.map(|o| outcome_view(i18n, o))}
         {problem.map(|p| view! { <div class="notice notice--error" role="alert">{p}</div> })}
-        <form method="post" action="/counter/scan" enctype="multipart/form-data" class="card">
-            // Scanning with the camera, where the browser reads QR codes itself: a small plain script that only
-            // this page loads (/scan.js), so citizens never download it; it shows this block when it runs.
-            <div
-                id="camera"
-                class="scanner"
-                hidden=true
-                data-start=t_string!(i18n, counter.camera_start)
-                data-stop=t_string!(i18n, counter.camera_stop)
-                data-looking=t_string!(i18n, counter.camera_looking)
-                data-unsupported=t_string!(i18n, counter.camera_unsupported)
-                data-denied=t_string!(i18n, counter.camera_denied)
-            >
+        <form method="post" action="/counter/scan" enctype="multipart/form-data" class="card" id="counter-form">
+            // The camera (where the browser reads QR codes itself) and checks with no network: a small plain script
+            // that only this page loads (/counter.js), so citizens never download it; it shows this block when it
+            // runs, and takes its words from these attributes.
+            <div id="camera" class="scanner" hidden=true data-text=words>
                 <button type="button" class="button button--wide">{t!(i18n, counter.camera_start)}</button>
                 <p class="meta" role="status" data-testid="camera-status"></p>
                 <video class="scanner__video" hidden=true playsinline=true muted=true></video>
             </div>
-            <script src="/scan.js" defer=true></script>
+            <script src="/counter.js" defer=true></script>
             <div class="field">
                 <label for="photo">{t!(i18n, counter.photo_label)}</label>
                 <span class="hint" id="photo-hint">{t!(i18n, counter.photo_hint)}</span>
@@ -369,17 +412,70 @@ pub fn CounterPage() -> impl IntoView {
                 <select id="organization" name="organization">
                     {state
                         .organizations
-                        .into_iter()
+                        .iter()
                         .map(|(id, name)| {
-                            let selected = id == chosen_org;
-                            view! { <option value=id selected=selected>{name}</option> }
+                            let selected = *id == chosen_org;
+                            view! { <option value=id.clone() selected=selected>{name.clone()}</option> }
                         })
                         .collect_view()}
                 </select>
             </div>
+            {(!places.is_empty()).then(|| {
+                let chosen_place = chosen_place.clone();
+                view! {
+                    <div class="field">
+                        <label for="place">{t!(i18n, counter.place_label)}</label>
+                        <select id="place" name="place">
+                            <option value="">{t!(i18n, counter.place_none)}</option>
+                            {places
+                                .iter()
+                                .map(|(id, label)| view! { <option value=id.clone() selected=*id == chosen_place>{label.clone()}</option> })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    <fieldset class="field">
+                        <legend>{t!(i18n, counter.direction_label)}</legend>
+                        <div class="choices">
+                            <label class="choice">
+                                <input type="radio" name="direction" value="in" checked=chosen_direction == Direction::In />
+                                {t!(i18n, counter.direction_in)}
+                            </label>
+                            <label class="choice">
+                                <input type="radio" name="direction" value="out" checked=chosen_direction == Direction::Out />
+                                {t!(i18n, counter.direction_out)}
+                            </label>
+                        </div>
+                    </fieldset>
+                }
+            })}
             <button type="submit" class="button button--wide">{t!(i18n, counter.check_button)}</button>
         </form>
         <p class="hint">{t!(i18n, counter.privacy)}</p>
+        <form method="post" action="/counter/places" class="card" id="places">
+            <h2>{t!(i18n, counter.places_title)}</h2>
+            <p>{t!(i18n, counter.places_intro)}</p>
+            {place_notice.map(|(text, error)| view! {
+                <div class="notice" class:notice--error=error class:notice--info=!error role=if error { "alert" } else { "status" }>{text}</div>
+            })}
+            <ul class="plain-list" data-testid="places">
+                {places_listed.into_iter().map(|(_, label)| view! { <li>{label}</li> }).collect_view()}
+            </ul>
+            <div class="field">
+                <label for="place_name">{t!(i18n, counter.place_name_label)}</label>
+                <input id="place_name" name="name" type="text" maxlength="100" value=state.place_typed.clone() autocomplete="off" />
+            </div>
+            <div class="field">
+                <label for="place_organization">{t!(i18n, counter.place_org_label)}</label>
+                <select id="place_organization" name="organization">
+                    {state
+                        .organizations
+                        .iter()
+                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == state.organization>{name.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button button--secondary">{t!(i18n, counter.place_add)}</button>
+        </form>
     }
     .into_any()
 }
@@ -399,7 +495,10 @@ pub fn ChecksPage() -> impl IntoView {
                 .into_iter()
                 .map(|c| {
                     let who = c.organization.unwrap_or_else(|| t_string!(i18n, qr.checks_api).to_owned());
-                    let why = c.purpose.map(|p| purpose_name(i18n, p));
+                    let why = match &c.passage {
+                        Some((place, direction)) => Some(passage_text(i18n, place, *direction)),
+                        None => c.purpose.map(|p| purpose_name(i18n, p).to_owned()),
+                    };
                     let shown = if c.card { Some(t_string!(i18n, qr.checks_card)) } else { c.preset.map(|p| preset_name(i18n, p)) };
                     let result = if c.valid { t_string!(i18n, counter.valid) } else { reason_text(i18n, c.reason, c.card) };
                     view! {

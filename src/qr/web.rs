@@ -137,6 +137,7 @@ pub async fn checks(State(state): State<AppState>, headers: HeaderMap) -> Respon
                 reason: r.reason.as_deref().and_then(parse_reason),
                 organization: r.organization,
                 purpose: r.purpose.as_deref().and_then(super::Purpose::parse),
+                passage: r.place.zip(r.direction.as_deref().and_then(super::Direction::parse)),
             })
             .collect(),
     };

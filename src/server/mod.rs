@@ -148,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         .route("/me/qr/batch.txt", get(crate::qr::web::batch))
         .route("/me/qr/revoke", axum::routing::post(crate::qr::web::revoke))
         .route("/me/qr/card", get(crate::qr::web::card_page))
+        .route("/counter/places", axum::routing::post(crate::qr::counter::add_place))
         .route("/me/qr/card/issue", axum::routing::post(crate::qr::web::card_issue))
         .route("/me/qr/card/revoke", axum::routing::post(crate::qr::web::card_revoke))
         .route("/api/v1/qr/keys", get(crate::qr::api::keys))
