@@ -1,6 +1,7 @@
 //! The offline batch: QR codes of pre-signed tokens for the next 24 hours, one per time window, that the phone
 //! keeps so the QR page opens with no network. The server draws each code and sends its modules as packed bits;
-//! the browser only draws them as SVG (no QR encoder in the WASM a citizen downloads).
+//! a small plain script (`public/qr-offline.js`) keeps them and draws them as SVG, so neither a QR encoder nor this
+//! code is in the WASM a citizen downloads. The reader here is the reference the tests use.
 //!
 //! Text form, one code per line after the header (small, and parsed without a JSON library in the browser):
 //! ```text
@@ -9,7 +10,7 @@
 //! ```
 
 pub const HEADER: &str = "CDSQR1";
-/// Where the phone keeps the batch (`localStorage`); cleared on sign-out.
+/// Where the phone keeps the batch (`localStorage`, see `public/qr-offline.js`); cleared on sign-out.
 pub const STORAGE_KEY: &str = "cds-qr";
 /// How long one offline code is shown; a token is valid for its window plus [`GRACE_SECONDS`].
 pub const WINDOW_SECONDS: i64 = 30 * 60;
@@ -75,30 +76,6 @@ impl Code {
     pub fn dark(&self, x: usize, y: usize) -> bool {
         let i = y * self.width + x;
         self.modules[i / 8] & (0x80 >> (i % 8)) != 0
-    }
-
-    /// The code as an SVG image with a quiet zone of four modules: one path of horizontal runs.
-    pub fn svg(&self) -> String {
-        let size = self.width + 8;
-        let mut path = String::with_capacity(self.width * self.width);
-        for y in 0..self.width {
-            let mut x = 0;
-            while x < self.width {
-                if !self.dark(x, y) {
-                    x += 1;
-                    continue;
-                }
-                let start = x;
-                while x < self.width && self.dark(x, y) {
-                    x += 1;
-                }
-                path.push_str(&format!("M{} {}h{}v1h-{}z", start + 4, y + 4, x - start, x - start));
-            }
-        }
-        format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\">\
-             <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
-        )
     }
 }
 
@@ -204,8 +181,6 @@ mod tests {
                 assert_eq!(current.dark(x, y), colors[y * current.width + x] == qrcode::Color::Dark);
             }
         }
-        let svg = current.svg();
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>") && svg.contains("M4 4h7v1h-7z"), "finder pattern");
     }
 
     #[test]

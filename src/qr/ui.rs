@@ -55,8 +55,16 @@ pub fn QrPage() -> impl IntoView {
                 preset=current.as_str().to_owned()
                 alt=t_string!(i18n, qr.image_alt).to_owned()
                 waiting=t_string!(i18n, qr.next_in).to_owned()
-                saved=t_string!(i18n, qr.saved_offline).to_owned()
             />
+            // the day's codes kept on the phone for use without network (/qr-offline.js fills this in)
+            <p
+                class="meta"
+                id="qr-saved"
+                data-testid="qr-offline"
+                data-preset=current.as_str()
+                data-template=t_string!(i18n, qr.saved_offline)
+            ></p>
+            <script src="/qr-offline.js" defer=true></script>
             <div class="live-bar" aria-hidden="true"><span></span></div>
             <p class="hint">{t!(i18n, qr.rotates)}</p>
             <p>
@@ -83,14 +91,12 @@ pub fn QrPage() -> impl IntoView {
 }
 
 /// The QR image, fetched again every minute, with a countdown. Without JavaScript it is the image of the moment
-/// the page loaded (and the "new code" link fetches another). It also keeps the offline batch on the phone fresh.
+/// the page loaded (and the "new code" link fetches another).
 #[island]
-fn QrRotator(preset: String, alt: String, waiting: String, saved: String) -> impl IntoView {
+fn QrRotator(preset: String, alt: String, waiting: String) -> impl IntoView {
     let round = RwSignal::new(0u32);
     let remaining = RwSignal::new(ROTATE_SECONDS);
     let awake = RwSignal::new(false);
-    let saved_hours = RwSignal::new(None::<i64>);
-    let kept_preset = preset.clone();
     Effect::new(move |_| {
         awake.set(true);
         if let Ok(handle) = set_interval_with_handle(
@@ -107,17 +113,6 @@ fn QrRotator(preset: String, alt: String, waiting: String, saved: String) -> imp
         ) {
             on_cleanup(move || handle.clear());
         }
-        #[cfg(feature = "hydrate")]
-        {
-            let preset = kept_preset.clone();
-            leptos::task::spawn_local(async move {
-                if let Some(batch) = offline::keep_fresh(&preset).await {
-                    saved_hours.set(Some((batch.until() - offline::now()) / 3600));
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&kept_preset, saved_hours);
     });
     let src = move || match round.get() {
         0 => format!("/me/qr.svg?preset={preset}"),
@@ -128,132 +123,45 @@ fn QrRotator(preset: String, alt: String, waiting: String, saved: String) -> imp
         <p class="meta qr__next">
             {move || awake.get().then(|| waiting.replace("{s}", &remaining.get().to_string()))}
         </p>
-        <p class="meta" data-testid="qr-offline">{move || saved_hours.get().map(|h| saved.replace("{h}", &h.to_string()))}</p>
     }
 }
 
-/// The phone's copy of the offline batch (`localStorage`).
-#[cfg(feature = "hydrate")]
-mod offline {
-    use super::super::batch::{Batch, REFRESH_AFTER_SECONDS, STORAGE_KEY};
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-
-    pub fn now() -> i64 {
-        (js_sys::Date::now() / 1000.0) as i64
-    }
-
-    fn storage() -> Option<web_sys::Storage> {
-        web_sys::window()?.local_storage().ok()?
-    }
-
-    pub fn load() -> Option<Batch> {
-        Batch::parse(&storage()?.get_item(STORAGE_KEY).ok()??)
-    }
-
-    /// The kept batch when it is recent and for this preset; otherwise a new one from the server, kept.
-    pub async fn keep_fresh(preset: &str) -> Option<Batch> {
-        if let Some(kept) = load().filter(|b| b.preset == preset && now() - b.made_at < REFRESH_AFTER_SECONDS) {
-            return Some(kept);
-        }
-        let window = web_sys::window()?;
-        let url = format!("/me/qr/batch.txt?preset={preset}");
-        let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url)).await.ok()?.dyn_into().ok()?;
-        if !response.ok() {
-            return None;
-        }
-        let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
-        let batch = Batch::parse(&text)?;
-        storage()?.set_item(STORAGE_KEY, &text).ok()?;
-        Some(batch)
-    }
-
-    /// Hours and minutes on the phone's clock.
-    pub fn clock(at: i64) -> String {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64 * 1000.0));
-        format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
-    }
-}
-
-/// `/offline/qr`: the service worker opens it instead of `/me/qr` when there is no network. It shows the code of
-/// the current window from the batch kept on the phone.
+/// `/offline/qr`: the service worker opens it instead of `/me/qr` when there is no network. `/qr-offline.js` shows
+/// the code of the current window from the batch kept on the phone.
 #[component]
 pub fn OfflineQrPage() -> impl IntoView {
     let i18n = use_i18n();
-    let names = Preset::ALL.into_iter().map(|p| (p.as_str().to_owned(), preset_name(i18n, p).to_owned())).collect();
+    // the words /qr-offline.js shows, as one JSON attribute
+    let mut words = serde_json::json!({
+        "none": t_string!(i18n, qr.offline_none),
+        "ended": t_string!(i18n, qr.offline_ended),
+        "until": t_string!(i18n, qr.offline_until),
+    });
+    for p in Preset::ALL {
+        words[p.as_str()] = preset_name(i18n, p).into();
+    }
+    let words = words.to_string();
     view! {
         <h1>{t!(i18n, qr.offline_title)}</h1>
         <section class="card qr-card">
             <p>{t!(i18n, qr.offline_intro)}</p>
-            <OfflineQr
-                alt=t_string!(i18n, qr.image_alt).to_owned()
-                opening=t_string!(i18n, qr.offline_opening).to_owned()
-                none=t_string!(i18n, qr.offline_none).to_owned()
-                ended=t_string!(i18n, qr.offline_ended).to_owned()
-                until=t_string!(i18n, qr.offline_until).to_owned()
-                names=names
-            />
+            <div
+                id="qr-offline-code"
+                class="qr__img qr__drawn"
+                role="img"
+                aria-label=t_string!(i18n, qr.image_alt)
+                data-testid="citizen-qr"
+                hidden=true
+                data-text=words
+            ></div>
+            <p class="meta" id="qr-offline-note" data-testid="qr-offline-note">{t!(i18n, qr.offline_opening)}</p>
+            <script src="/qr-offline.js" defer=true></script>
             <div class="live-bar" aria-hidden="true"><span></span></div>
             <p class="hint">{t!(i18n, qr.offline_rotates)}</p>
         </section>
         <p>
             <a href="/me/qr" rel="external">{t!(i18n, qr.offline_online)}</a>
         </p>
-    }
-}
-
-/// The current code of the kept batch, redrawn when its window ends.
-#[island]
-fn OfflineQr(
-    alt: String,
-    opening: String,
-    none: String,
-    ended: String,
-    until: String,
-    names: Vec<(String, String)>,
-) -> impl IntoView {
-    let drawn = RwSignal::new(String::new());
-    let note = RwSignal::new(opening);
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let (none, ended, until, names) = (none.clone(), ended.clone(), until.clone(), names.clone());
-            let show = move || {
-                let Some(batch) = offline::load() else {
-                    drawn.set(String::new());
-                    note.set(none.clone());
-                    return;
-                };
-                match batch.current(offline::now()) {
-                    Some(code) => {
-                        let name = names.iter().find(|(p, _)| *p == batch.preset).map(|(_, n)| n.as_str()).unwrap_or("");
-                        drawn.set(code.svg());
-                        note.set(until.replace("{preset}", name).replace("{time}", &offline::clock(code.until)));
-                    }
-                    None => {
-                        drawn.set(String::new());
-                        note.set(ended.clone());
-                    }
-                }
-            };
-            show();
-            if let Ok(handle) = set_interval_with_handle(show, std::time::Duration::from_secs(10)) {
-                on_cleanup(move || handle.clear());
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&none, &ended, &until, &names);
-    });
-    view! {
-        <div
-            class="qr__img qr__drawn"
-            role="img"
-            aria-label=alt
-            data-testid="citizen-qr"
-            hidden=move || drawn.with(String::is_empty)
-            inner_html=move || drawn.get()
-        ></div>
-        <p class="meta" data-testid="qr-offline-note">{move || note.get()}</p>
     }
 }
 
