@@ -179,13 +179,7 @@ pub fn AdminPage() -> impl IntoView {
     });
     view! {
         <h1>{t!(i18n, admin.title)}</h1>
-        {notice.map(|(text, error)| {
-            view! {
-                <div class="notice" class:notice--error=error class:notice--info=!error role=if error { "alert" } else { "status" }>
-                    {text}
-                </div>
-            }
-        })}
+        {notice.map(|(text, error)| crate::shell::notice(text, error))}
         <section class="card" aria-labelledby="my-roles">
             <h2 id="my-roles">{t!(i18n, admin.my_roles)}</h2>
             <ul class="plain-list" data-testid="my-roles">

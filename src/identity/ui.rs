@@ -84,11 +84,7 @@ fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
             Notice::CardUnreadable => t!(i18n, auth.card_unreadable).into_any(),
             Notice::NotACardCode => t!(i18n, auth.card_not_id).into_any(),
         };
-        view! {
-            <div class="notice" class:notice--error=error class:notice--info=!error role=if error { "alert" } else { "status" }>
-                {text}
-            </div>
-        }
+        crate::shell::notice(text, error)
     })
 }
 

@@ -1,7 +1,7 @@
 //! The offline batch: QR codes of pre-signed tokens for the next 24 hours, one per time window, that the phone
 //! keeps so the QR page opens with no network. The server draws each code and sends its modules as packed bits;
 //! a small plain script (`public/qr-offline.js`) keeps them and draws them as SVG, so neither a QR encoder nor this
-//! code is in the WASM a citizen downloads. The reader here is the reference the tests use.
+//! code is in the WASM a citizen downloads (server only). The reader here is the reference the tests use.
 //!
 //! Text form, one code per line after the header (small, and parsed without a JSON library in the browser):
 //! ```text
@@ -18,8 +18,6 @@ pub const WINDOW_SECONDS: i64 = 30 * 60;
 pub const WINDOWS: i64 = 24 * 3600 / WINDOW_SECONDS + 1;
 /// A slow scan just after a window ends still works.
 pub const GRACE_SECONDS: i64 = 120;
-/// The page fetches a new batch when the kept one is older than this (or for another preset).
-pub const REFRESH_AFTER_SECONDS: i64 = 3600;
 
 /// One code of a batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +50,7 @@ impl Batch {
             let from = f.next()?.parse().ok()?;
             let until = f.next()?.parse().ok()?;
             let width: usize = f.next()?.parse().ok()?;
-            let modules = base64_decode(f.next()?)?;
+            let modules = data_encoding::BASE64.decode(f.next()?.as_bytes()).ok()?;
             if !(21..=177).contains(&width) || modules.len() != (width * width).div_ceil(8) {
                 return None;
             }
@@ -79,37 +77,7 @@ impl Code {
     }
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding (RFC 4648), as the server writes it.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
-    for chunk in bytes.chunks(4) {
-        let mut n = 0u32;
-        let mut pad = 0;
-        for &c in chunk {
-            let v = match c {
-                b'=' => {
-                    pad += 1;
-                    0
-                }
-                _ if pad > 0 => return None,
-                _ => ALPHABET.iter().position(|&a| a == c)? as u32,
-            };
-            n = n << 6 | v;
-        }
-        let three = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&three[..3 - pad.min(2)]);
-    }
-    Some(out)
-}
-
 /// The batch for a token signer: one token per window from the window holding `now`, drawn as QR modules.
-#[cfg(feature = "ssr")]
 pub fn write(preset: &str, now: i64, mut sign: impl FnMut(i64, i64) -> String) -> String {
     let first = now - now.rem_euclid(WINDOW_SECONDS);
     let mut out = format!("{HEADER} {preset} {now}\n");
@@ -132,21 +100,9 @@ pub fn write(preset: &str, now: i64, mut sign: impl FnMut(i64, i64) -> String) -
     out
 }
 
-#[cfg(all(test, feature = "ssr"))]
+#[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_round_trips_every_length() {
-        for len in 0..20 {
-            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
-            let text = data_encoding::BASE64.encode(&bytes);
-            assert_eq!(base64_decode(&text), Some(bytes));
-        }
-        assert_eq!(base64_decode("abc"), None);
-        assert_eq!(base64_decode("a=bc"), None);
-        assert_eq!(base64_decode("ab!c"), None);
-    }
 
     #[test]
     fn a_batch_covers_the_next_day_window_by_window() {
@@ -193,6 +149,7 @@ mod tests {
         assert!(Batch::parse("").is_none());
         assert!(Batch::parse("OTHER basic 1\n").is_none());
         assert!(Batch::parse("CDSQR1 basic 1\n1 2 21 AAAA\n").is_none(), "too few modules");
+        assert!(Batch::parse("CDSQR1 basic 1\n1 2 21 ab!c\n").is_none(), "not base64");
         assert_eq!(Batch::parse("CDSQR1 basic 1\n").unwrap().codes.len(), 0);
     }
 }

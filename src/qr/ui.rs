@@ -362,9 +362,7 @@ pub fn CounterPage() -> impl IntoView {
         <form method="post" action="/counter/places" class="card" id="places">
             <h2>{t!(i18n, counter.places_title)}</h2>
             <p>{t!(i18n, counter.places_intro)}</p>
-            {place_notice.map(|(text, error)| view! {
-                <div class="notice" class:notice--error=error class:notice--info=!error role=if error { "alert" } else { "status" }>{text}</div>
-            })}
+            {place_notice.map(|(text, error)| crate::shell::notice(text, error))}
             <ul class="plain-list" data-testid="places">
                 {places_listed.into_iter().map(|(_, label)| view! { <li>{label}</li> }).collect_view()}
             </ul>

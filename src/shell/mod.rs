@@ -155,6 +155,15 @@ pub fn OfflinePage() -> impl IntoView {
     }
 }
 
+/// The notice after an action: information (announced politely) or an error (red, announced at once).
+pub fn notice(text: impl IntoView + 'static, error: bool) -> impl IntoView {
+    view! {
+        <div class="notice" class:notice--error=error class:notice--info=!error role=if error { "alert" } else { "status" }>
+            {text}
+        </div>
+    }
+}
+
 /// Error boundary fallback: a plain message, never the error's internals.
 #[component]
 pub fn ErrorNotice() -> impl IntoView {
