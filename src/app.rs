@@ -12,6 +12,10 @@ use crate::qr::ui::{CardPage, ChecksPage, CounterPage, OfflineQrPage, QrPage};
 use crate::identity::ui::{
     ConsentPage, MePage, OutboxPage, SecondFactorPage, SecurityPage, SessionsPage, SignInPage, SignUpPage, VerifyPage,
 };
+use crate::family::ui::FamilyPage;
+use crate::privacy::ui::PrivacyPage;
+use crate::profile::ui::ProfilePage;
+use crate::vault::ui::{DocumentPage, DocumentsPage};
 use crate::shell::{AreaPage, ErrorNotice, ForbiddenPage, HomePage, NotFoundPage, OfflinePage};
 use crate::units::ui::UnitsPage;
 
@@ -99,6 +103,11 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("me/qr") view=QrPage />
                     <Route path=path!("me/qr/checks") view=ChecksPage />
                     <Route path=path!("me/qr/card") view=CardPage />
+                    <Route path=path!("me/profile") view=ProfilePage />
+                    <Route path=path!("me/family") view=FamilyPage />
+                    <Route path=path!("me/documents") view=DocumentsPage />
+                    <Route path=path!("me/documents/:id") view=DocumentPage />
+                    <Route path=path!("me/privacy") view=PrivacyPage />
                     <Route path=path!("counter/scan") view=CounterPage />
                     <Route path=path!("signin/second-factor") view=SecondFactorPage />
                     <Route path=path!("admin") view=AdminPage />

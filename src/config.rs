@@ -135,6 +135,18 @@ pub struct Settings {
     #[arg(long, env = "CONGDANSO_TRUSTED_PROXIES", value_name = "IP,...", value_delimiter = ',', global = true)]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
+    /// Largest document a citizen can upload to the vault, in MB.
+    #[arg(long, env = "CONGDANSO_MAX_UPLOAD_MB", value_name = "MB", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100), global = true)]
+    pub max_upload_mb: u64,
+
+    /// Days a deleted document stays in the bin (restorable) before its files are purged.
+    #[arg(long, env = "CONGDANSO_DOCUMENT_RETENTION_DAYS", value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650), global = true)]
+    pub document_retention_days: i64,
+
+    /// Days between a citizen's request to delete their data and the deletion (they can cancel until then).
+    #[arg(long, env = "CONGDANSO_DELETION_GRACE_DAYS", value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=365), global = true)]
+    pub deletion_grace_days: i64,
+
     /// Leptos runtime configuration.
     #[arg(long, env = "CONGDANSO_LEPTOS_CONFIG", value_name = "FILE", default_value = "Leptos.toml", global = true)]
     pub leptos_config: PathBuf,

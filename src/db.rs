@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "0005_counter.surql", sql: include_str!("../schema/0005_counter.surql") },
     Migration { version: 6, name: "0006_card.surql", sql: include_str!("../schema/0006_card.surql") },
     Migration { version: 7, name: "0007_place.surql", sql: include_str!("../schema/0007_place.surql") },
+    Migration { version: 8, name: "0008_profile.surql", sql: include_str!("../schema/0008_profile.surql") },
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -164,6 +165,26 @@ fn verify(migration: &Migration, recorded: &str) -> Result<(), DbError> {
 }
 
 /// Storage answers (not just the session): used by /healthz.
+/// The rows of statement `index` as typed structs (read as JSON: our row types derive serde, not SurrealValue).
+pub fn take_rows<T: serde::de::DeserializeOwned>(res: &mut surrealdb::IndexedResults, index: usize) -> Result<Vec<T>, DbError> {
+    let values: Vec<serde_json::Value> = res.take(index)?;
+    values
+        .into_iter()
+        .map(serde_json::from_value)
+        .collect::<Result<Vec<T>, _>>()
+        .map_err(|e| DbError::Migration { name: "reading rows", cause: e.to_string() })
+}
+
+/// The one row (or none) of statement `index`, as [`take_rows`].
+pub fn take_row<T: serde::de::DeserializeOwned>(res: &mut surrealdb::IndexedResults, index: usize) -> Result<Option<T>, DbError> {
+    let value: Option<serde_json::Value> = res.take(index)?;
+    value
+        .filter(|v| !v.is_null())
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| DbError::Migration { name: "reading a row", cause: e.to_string() })
+}
+
 pub async fn ping(db: &Db) -> Result<(), DbError> {
     db.query("INFO FOR DB").await?.check()?;
     Ok(())

@@ -10,10 +10,14 @@ pub use generated_i18n::i18n;
 pub mod access;
 pub mod app;
 pub mod domain;
+pub mod family;
 pub mod identity;
+pub mod privacy;
+pub mod profile;
 pub mod qr;
 pub mod shell;
 pub mod units;
+pub mod vault;
 
 #[cfg(feature = "ssr")]
 pub mod config;

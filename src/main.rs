@@ -12,8 +12,30 @@ use congdanso::secret::SecretKey;
 use congdanso::server::{AppState, router, shutdown_signal};
 use congdanso::units::service::{UnitDirectory, seed};
 use congdanso::db;
+use congdanso::vault::store::BlobStore;
+use congdanso::vault::web::VaultSettings;
 use congdanso::identity::registry::{self, RegistryClient, simulator};
 use congdanso::identity::sms::{HttpSmsGateway, SmsGateway};
+
+/// Every hour: documents in the bin past their retention period, and accounts whose deletion is due.
+async fn purge_loop(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = congdanso::identity::web::now();
+        let before = now - state.vault.retention_days * 86_400;
+        match congdanso::vault::service::purge(&state.db, &state.blobs, before, None).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(documents = n, "purged documents past their retention period"),
+            Err(e) => tracing::error!(error = %e, "purging documents failed"),
+        }
+        match congdanso::privacy::service::purge_due(&state.db, &state.blobs, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(accounts = n, "deleted the personal data of accounts as their owners asked"),
+            Err(e) => tracing::error!(error = %e, "deleting accounts' data failed"),
+        }
+    }
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -187,7 +209,14 @@ async fn serve(settings: Settings) -> Result<(), String> {
         registry,
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         qr_keys: Arc::new(qr_keys),
+        blobs: BlobStore::filesystem(&settings.data_dir.join("blobs")).map_err(|e| format!("--data-dir: {e}"))?,
+        vault: VaultSettings {
+            max_bytes: settings.max_upload_mb * 1024 * 1024,
+            retention_days: settings.document_retention_days,
+        },
+        deletion_grace_days: settings.deletion_grace_days,
     };
+    tokio::spawn(purge_loop(state.clone()));
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await

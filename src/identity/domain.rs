@@ -198,6 +198,19 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// The Unix time at which this day starts in Vietnam (00:00 UTC+7): the inverse of [`Self::from_unix_vietnam`].
+    pub fn start_unix_vietnam(&self) -> i64 {
+        // Howard Hinnant's days-from-civil algorithm.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        days * 86_400 - 7 * 3600
+    }
+
     /// Whole years of age on `today`.
     pub fn age_on(&self, today: Date) -> i32 {
         let had_birthday = (today.month, today.day) >= (self.month, self.day);
@@ -425,6 +438,17 @@ mod tests {
         assert_eq!(Date::parse_birth_date(" ", today), Err(DateError::Empty));
         assert_eq!(d(5, 9, 1990).dmy(), "05/09/1990");
         assert_eq!(Date::parse_iso("1990-09-05"), Some(d(5, 9, 1990)));
+    }
+
+    #[test]
+    fn days_start_at_midnight_in_vietnam_both_ways() {
+        for date in [d(1, 1, 1970), d(29, 2, 2024), d(31, 12, 1999), d(23, 11, 2026)] {
+            let start = date.start_unix_vietnam();
+            assert_eq!(Date::from_unix_vietnam(start), date);
+            assert_eq!(Date::from_unix_vietnam(start - 1), Date::from_unix_vietnam(start - 86_400));
+            assert_ne!(Date::from_unix_vietnam(start - 1), date);
+        }
+        assert_eq!(d(1, 1, 1970).start_unix_vietnam(), -7 * 3600);
     }
 
     #[test]

@@ -63,6 +63,10 @@ pub enum Field {
     CitizenId,
     Consent,
     Code,
+    /// Family forms: how the guardian is related, what a delegation allows, until when.
+    Relation,
+    Scope,
+    Until,
 }
 
 /// Why a field was refused; each has its own translated message.
@@ -74,6 +78,12 @@ pub enum Problem {
     SexMissing,
     CitizenId(domain::CitizenIdError),
     ConsentMissing,
+    /// A dependant child is under 14 (older children sign up themselves).
+    NotAChild,
+    /// One of the offered choices must be picked.
+    ChoiceMissing,
+    /// An end date must be after today and at most five years away.
+    UntilInvalid,
 }
 
 /// A message about the whole form (not one field).

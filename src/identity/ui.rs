@@ -33,6 +33,9 @@ pub(crate) fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Prob
         Problem::CitizenId(CitizenIdError::SexCenturyMismatch) => t_string!(i18n, auth.err_id_sex_century),
         Problem::CitizenId(CitizenIdError::BirthYearMismatch) => t_string!(i18n, auth.err_id_year),
         Problem::ConsentMissing => t_string!(i18n, auth.err_consent),
+        Problem::NotAChild => t_string!(i18n, family.err_not_a_child),
+        Problem::ChoiceMissing => t_string!(i18n, family.err_choice),
+        Problem::UntilInvalid => t_string!(i18n, family.err_until),
     }
 }
 
@@ -88,7 +91,7 @@ fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
     })
 }
 
-/// A labelled text input with its hint and its error, wired for screen readers.
+/// A required text input of the sign-up forms (see [`crate::shell::input`]).
 #[allow(clippy::too_many_arguments)]
 fn text_field(
     id: &'static str,
@@ -100,30 +103,7 @@ fn text_field(
     autocomplete: &'static str,
     inputmode: Option<&'static str>,
 ) -> impl IntoView {
-    let described = match (hint.is_some(), error.is_some()) {
-        (true, true) => Some(format!("{id}-hint {id}-error")),
-        (true, false) => Some(format!("{id}-hint")),
-        (false, true) => Some(format!("{id}-error")),
-        (false, false) => None,
-    };
-    view! {
-        <div class="field" class:field--error=error.is_some()>
-            <label for=id>{label}</label>
-            {hint.map(|h| view! { <span class="hint" id=format!("{id}-hint")>{h}</span> })}
-            {error.map(|e| view! { <span class="error" id=format!("{id}-error")>{e}</span> })}
-            <input
-                id=id
-                name=id
-                type=input_type
-                value=value
-                autocomplete=autocomplete
-                inputmode=inputmode
-                aria-describedby=described
-                aria-invalid=error.map(|_| "true")
-                required
-            />
-        </div>
-    }
+    crate::shell::input(crate::shell::Input { id, label, hint, value, error, input_type, autocomplete, inputmode, required: true })
 }
 
 #[component]
@@ -320,6 +300,12 @@ pub fn MePage() -> impl IntoView {
             </dl>
         </section>
         <a class="button button--wide" href="/me/qr">{t!(i18n, me.qr_link)}</a>
+        <ul class="menu">
+            <li><a href="/me/profile">{t!(i18n, me.profile_link)}</a></li>
+            <li><a href="/me/documents">{t!(i18n, me.documents_link)}</a></li>
+            <li><a href="/me/family">{t!(i18n, me.family_link)}</a></li>
+            <li><a href="/me/privacy">{t!(i18n, me.privacy_link)}</a></li>
+        </ul>
         <div class="actions">
             <a class="button button--secondary" href="/me/sessions">{t!(i18n, me.sessions_link)}</a>
             <a class="button button--secondary" href="/me/security">{t!(i18n, me.security_link)}</a>

@@ -276,6 +276,8 @@ pub struct QrPageState {
     pub preset: Preset,
     /// How many times a counter or a relying party verified this person's codes online.
     pub verified_count: i64,
+    /// Showing a dependant's code (from the guardian's phone).
+    pub acting: Option<crate::family::ActingFor>,
 }
 
 /// What the platform knows of the person, from which a preset picks.

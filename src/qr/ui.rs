@@ -6,6 +6,8 @@ use super::{
     CardNotice, CardState, ChecksState, CounterOutcome, CounterProblem, CounterState, Direction, PlaceNotice, Preset, Purpose,
     QrPageState, Reason,
 };
+use crate::family::ActingFor;
+use crate::family::ui::{ActingBanner, PersonNav, PersonPage};
 use crate::i18n::*;
 use crate::shell::NotFoundPage;
 
@@ -34,15 +36,22 @@ pub fn QrPage() -> impl IntoView {
     let Some(state) = use_context::<QrPageState>() else { return view! { <NotFoundPage /> }.into_any() };
     let current = state.preset;
     let count = state.verified_count;
+    let acting = state.acting.clone();
+    // `&for=…` when showing a dependant's code from the guardian's phone
+    let for_param = acting.as_ref().map(|a| format!("&for={}", a.id)).unwrap_or_default();
+    let own = acting.is_none();
+    let checks = if own { "/me/qr/checks".to_owned() } else { format!("/me/privacy{}", ActingFor::query(&acting)) };
     view! {
+        <ActingBanner acting=acting.clone() />
         <h1>{t!(i18n, qr.title)}</h1>
+        {(!own).then(|| view! { <PersonNav acting=acting.clone() current=PersonPage::Qr /> })}
         <nav class="tabs" aria-label=t_string!(i18n, qr.preset_label)>
             {Preset::ALL
                 .into_iter()
                 .map(|p| {
                     let here = p == current;
                     view! {
-                        <a href=format!("/me/qr?preset={}", p.as_str()) class="tab" aria-current=here.then_some("page")>
+                        <a href=format!("/me/qr?preset={}{for_param}", p.as_str()) class="tab" aria-current=here.then_some("page")>
                             {preset_name(i18n, p)}
                         </a>
                     }
@@ -52,37 +61,42 @@ pub fn QrPage() -> impl IntoView {
         <section class="card qr-card" aria-labelledby="qr-shows">
             <p id="qr-shows" class="qr-card__shows">{preset_shows(i18n, current)}</p>
             <QrRotator
-                preset=current.as_str().to_owned()
+                query=format!("preset={}{for_param}", current.as_str())
                 alt=t_string!(i18n, qr.image_alt).to_owned()
                 waiting=t_string!(i18n, qr.next_in).to_owned()
             />
-            // the day's codes kept on the phone for use without network (/qr-offline.js fills this in)
-            <p
-                class="meta"
-                id="qr-saved"
-                data-testid="qr-offline"
-                data-preset=current.as_str()
-                data-template=t_string!(i18n, qr.saved_offline)
-            ></p>
-            <script src="/qr-offline.js" defer=true></script>
+            // the day's codes kept on the phone for use without network (/qr-offline.js fills this in); only the
+            // phone owner's own codes: a dependant's would replace them
+            {own.then(|| view! {
+                <p
+                    class="meta"
+                    id="qr-saved"
+                    data-testid="qr-offline"
+                    data-preset=current.as_str()
+                    data-template=t_string!(i18n, qr.saved_offline)
+                ></p>
+                <script src="/qr-offline.js" defer=true></script>
+            })}
             <div class="live-bar" aria-hidden="true"><span></span></div>
             <p class="hint">{t!(i18n, qr.rotates)}</p>
             <p>
-                <a href=format!("/me/qr?preset={}", current.as_str())>{t!(i18n, qr.new_code)}</a>
+                <a href=format!("/me/qr?preset={}{for_param}", current.as_str())>{t!(i18n, qr.new_code)}</a>
             </p>
             <p class="meta" data-testid="qr-verified">
                 {t!(i18n, qr.verified_count, count = move || count)} " "
-                <a href="/me/qr/checks">{t!(i18n, qr.checks_link)}</a>
+                <a href=checks>{t!(i18n, qr.checks_link)}</a>
             </p>
         </section>
-        <p>
-            <a href="/me/qr/card">{t!(i18n, qr.card_link)}</a>
-        </p>
-        <form method="post" action="/me/qr/revoke" class="card">
-            <h2>{t!(i18n, qr.lost_title)}</h2>
-            <p>{t!(i18n, qr.lost_body)}</p>
-            <button type="submit" class="button button--danger">{t!(i18n, qr.lost_button)}</button>
-        </form>
+        {own.then(|| view! {
+            <p>
+                <a href="/me/qr/card">{t!(i18n, qr.card_link)}</a>
+            </p>
+            <form method="post" action="/me/qr/revoke" class="card">
+                <h2>{t!(i18n, qr.lost_title)}</h2>
+                <p>{t!(i18n, qr.lost_body)}</p>
+                <button type="submit" class="button button--danger">{t!(i18n, qr.lost_button)}</button>
+            </form>
+        })}
         <p>
             <a href="/me">{t!(i18n, sessions.back)}</a>
         </p>
@@ -93,7 +107,7 @@ pub fn QrPage() -> impl IntoView {
 /// The QR image, fetched again every minute, with a countdown. Without JavaScript it is the image of the moment
 /// the page loaded (and the "new code" link fetches another).
 #[island]
-fn QrRotator(preset: String, alt: String, waiting: String) -> impl IntoView {
+fn QrRotator(query: String, alt: String, waiting: String) -> impl IntoView {
     let round = RwSignal::new(0u32);
     let remaining = RwSignal::new(ROTATE_SECONDS);
     let awake = RwSignal::new(false);
@@ -115,8 +129,8 @@ fn QrRotator(preset: String, alt: String, waiting: String) -> impl IntoView {
         }
     });
     let src = move || match round.get() {
-        0 => format!("/me/qr.svg?preset={preset}"),
-        n => format!("/me/qr.svg?preset={preset}&n={n}"),
+        0 => format!("/me/qr.svg?{query}"),
+        n => format!("/me/qr.svg?{query}&n={n}"),
     };
     view! {
         <img class="qr__img" src=src alt=alt width="300" height="300" data-testid="citizen-qr" />
@@ -178,7 +192,7 @@ fn reason_text(i18n: leptos_i18n::I18nContext<Locale>, reason: Option<Reason>, c
     }
 }
 
-fn purpose_name(i18n: leptos_i18n::I18nContext<Locale>, purpose: Purpose) -> &'static str {
+pub fn purpose_name(i18n: leptos_i18n::I18nContext<Locale>, purpose: Purpose) -> &'static str {
     match purpose {
         Purpose::Identity => t_string!(i18n, counter.purpose_identity),
         Purpose::Age => t_string!(i18n, counter.purpose_age),

@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::family::service::Access;
 use super::{CardNotice, CardState, CardView, Preset, QrPageState, card, service};
 use crate::identity::domain::Date;
 use crate::identity::web::{current_session, no_store, now, render, see_other, set_session_cookie};
@@ -36,22 +37,44 @@ pub async fn page(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    let for_id = query.get("for").map(String::as_str);
+    let subject = match crate::family::web::subject_of(&state, &headers, for_id, Access::Manage).await {
+        Ok(subject) => subject,
+        Err(response) => return response,
+    };
     let preset = preset_of(&query);
+    if let Err(e) = crate::privacy::service::record(&state.db, &subject, crate::privacy::SeenWhat::Qr, "", now()).await {
+        tracing::error!(error = %e, "recording a QR view failed");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     let context = QrPageState {
         preset,
-        verified_count: service::verification_count(&state.db, &active.account_id).await.unwrap_or(0),
+        verified_count: service::verification_count(&state.db, subject.id()).await.unwrap_or(0),
+        acting: subject.acting(),
     };
     let path = format!("/me/qr?preset={}", preset.as_str());
     no_store(render(&state, &path, &headers, context, StatusCode::OK).await)
 }
 
-/// A fresh token for the signed-in person, or the response to send instead.
-async fn fresh(state: &AppState, headers: &HeaderMap, preset: Preset) -> Result<(String, i64), Response> {
+/// A fresh token for the signed-in person (or a dependant they manage, `for`), or the response to send instead.
+async fn fresh(
+    state: &AppState,
+    headers: &HeaderMap,
+    preset: Preset,
+    for_id: Option<&str>,
+) -> Result<(String, i64), Response> {
     let Some(active) = current_session(state, headers).await else {
         return Err(StatusCode::UNAUTHORIZED.into_response());
     };
-    match service::issue(&state.db, &state.qr_keys, &active.account_id, preset, now()).await {
+    let subject = match crate::family::service::subject(&state.db, &active.account_id, for_id, Access::Manage, now()).await {
+        Ok(Some(subject)) => subject,
+        Ok(None) => return Err(StatusCode::FORBIDDEN.into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "checking whom a QR code is for failed");
+            return Err(StatusCode::SERVICE_UNAVAILABLE.into_response());
+        }
+    };
+    match service::issue(&state.db, &state.qr_keys, subject.id(), preset, now()).await {
         Ok(Some(issued)) => Ok(issued),
         Ok(None) => Err(StatusCode::UNAUTHORIZED.into_response()),
         Err(e) => {
@@ -67,7 +90,7 @@ pub async fn image(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    match fresh(&state, &headers, preset_of(&query)).await {
+    match fresh(&state, &headers, preset_of(&query), query.get("for").map(String::as_str)).await {
         Ok((token, _)) => {
             let mut response = qr_svg(&token).into_response();
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
@@ -84,7 +107,7 @@ pub async fn token_json(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let preset = preset_of(&query);
-    match fresh(&state, &headers, preset).await {
+    match fresh(&state, &headers, preset, query.get("for").map(String::as_str)).await {
         Ok((token, expires_at)) => {
             no_store(Json(serde_json::json!({ "token": token, "preset": preset, "expires_at": expires_at })).into_response())
         }

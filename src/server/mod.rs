@@ -51,6 +51,11 @@ pub struct AppState {
     pub qr_keys: Arc<crate::qr::keys::KeyRing>,
     /// Reverse proxies whose X-Forwarded-For is believed (see `identity::web::client_address`).
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// Where the vault's encrypted files live.
+    pub blobs: crate::vault::store::BlobStore,
+    pub vault: crate::vault::web::VaultSettings,
+    /// Days between a deletion request and the deletion (the person can cancel until then).
+    pub deletion_grace_days: i64,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -70,6 +75,7 @@ pub async fn standalone_state(
     let units = UnitDirectory::load(&db).await.unwrap_or_default();
     let leptos_options = LeptosOptions::builder().output_name("congdanso").site_root("public").build();
     let service_worker = ServiceWorker::for_build(&leptos_options)?;
+    let blob_dir = std::env::temp_dir().join(format!("congdanso-blobs-{}", crate::family::service::new_key().map_err(|e| e.to_string())?));
     Ok(AppState {
         leptos_options,
         db: db.clone(),
@@ -82,6 +88,9 @@ pub async fn standalone_state(
         registry: None,
         trusted_proxies: Default::default(),
         qr_keys: Arc::new(qr_keys),
+        blobs: crate::vault::store::BlobStore::filesystem(&blob_dir)?,
+        vault: Default::default(),
+        deletion_grace_days: 30,
     })
 }
 
@@ -98,6 +107,12 @@ pub fn router(state: AppState) -> Router {
         "/me/qr",
         "/me/qr/checks",
         "/me/qr/card",
+        "/me/profile",
+        "/me/family",
+        "/me/documents",
+        "/me/documents/:id",
+        "/me/documents/{id}",
+        "/me/privacy",
         "/counter/scan",
         "/admin",
         "/forbidden",
@@ -154,6 +169,29 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/qr/keys", get(crate::qr::api::keys))
         .route("/api/v1/qr/verify", axum::routing::post(crate::qr::api::verify))
         .route("/api/v1/openapi.json", get(crate::qr::api::openapi))
+        .route("/me/profile", get(crate::profile::web::page).post(crate::profile::web::save))
+        .route("/me/family", get(crate::family::web::page))
+        .route("/me/family/children", axum::routing::post(crate::family::web::add_child))
+        .route("/me/family/delegations", axum::routing::post(crate::family::web::delegate))
+        .route("/me/family/delegations/revoke", axum::routing::post(crate::family::web::revoke))
+        .route(
+            "/me/documents",
+            get(crate::vault::web::list)
+                .post(crate::vault::web::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(state.vault.body_limit())),
+        )
+        .route("/me/documents/{id}", get(crate::vault::web::document))
+        .route("/me/documents/{id}/file", get(crate::vault::web::file))
+        .route(
+            "/me/documents/{id}/versions",
+            axum::routing::post(crate::vault::web::add_version)
+                .layer(axum::extract::DefaultBodyLimit::max(state.vault.body_limit())),
+        )
+        .route("/me/documents/{id}/{action}", axum::routing::post(crate::vault::web::set_deleted))
+        .route("/me/privacy", get(crate::privacy::web::page))
+        .route("/me/privacy/delete", axum::routing::post(crate::privacy::web::request_deletion))
+        .route("/me/privacy/cancel", axum::routing::post(crate::privacy::web::cancel_deletion))
+        .route("/me/export.zip", get(crate::privacy::web::export))
         .route("/admin", get(admin::page))
         .route("/admin/grants", axum::routing::post(admin::grant))
         .route("/admin/grants/revoke", axum::routing::post(admin::revoke))

@@ -333,3 +333,181 @@ async fn qr_keys_and_the_openapi_document_are_published() {
     assert!(spec["paths"]["/api/v1/qr/verify"]["post"].is_object());
     assert!(spec["paths"]["/api/v1/qr/keys"]["get"].is_object());
 }
+
+// ---- profile, family, vault, "who saw my data": every endpoint checks whose data it is ----
+
+async fn person(db: &Db, phone: &str, cid: &str, name: &str) -> (String, String) {
+    let mut res = db
+        .query(
+            "CREATE ONLY account CONTENT { phone: $phone, citizen_id: $cid, full_name: $name, name_folded: '',
+                 birth_date: '1980-01-01', sex: 'female', level: 1, created_at: 0 } RETURN VALUE meta::id(id)",
+        )
+        .bind(("phone", phone.to_owned()))
+        .bind(("cid", cid.to_owned()))
+        .bind(("name", name.to_owned()))
+        .await
+        .expect("create");
+    let id: String = res.take::<Option<String>>(0).expect("id").expect("id");
+    let session = crate::identity::session::create(
+        db,
+        &id,
+        crate::identity::session::SessionPolicy::CITIZEN,
+        "test",
+        "127.0.0.1",
+        crate::identity::web::now(),
+    )
+    .await
+    .expect("session");
+    (id, format!("cds_session={}", session.token))
+}
+
+async fn as_user(app: &Router, method: &str, uri: &str, cookie: &str, content_type: &str, body: Vec<u8>) -> Reply {
+    let mut request = Request::builder().method(method).uri(uri).header("cookie", cookie);
+    if !content_type.is_empty() {
+        request = request.header(header::CONTENT_TYPE, content_type);
+    }
+    send(app, request.body(Body::from(body)).expect("request")).await
+}
+
+const BOUNDARY: &str = "cds-test-boundary";
+
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    if let Some((file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+#[tokio::test]
+async fn guardians_reach_their_dependants_data_and_nobody_else_does() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (parent, parent_cookie) = person(&state.db, "+84912000001", "048180000001", "Trần Thị Mai").await;
+    let (_, stranger_cookie) = person(&state.db, "+84912000002", "048180000002", "Lê Văn Lạ").await;
+    let form = "application/x-www-form-urlencoded";
+    let data = format!("multipart/form-data; boundary={BOUNDARY}");
+
+    // the parent adds a child and uploads the child's birth certificate
+    let added = as_user(&app, "POST", "/me/family/children", &parent_cookie, form,
+        "full_name=Nguy%E1%BB%85n+B%C3%A9+Na&birth_date=01%2F06%2F2019&sex=female&citizen_id=&relation=parent".into()).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert!(added.body.contains("Nguyễn Bé Na"));
+    let child = crate::family::service::dependants(&state.db, &parent, crate::identity::web::now()).await.expect("list")[0].id.clone();
+    let pdf = b"%PDF-1.7 Giay khai sinh Nguyen Be Na".to_vec();
+    let uploaded = as_user(&app, "POST", "/me/documents", &parent_cookie, &data,
+        multipart(&[("for", &child), ("kind", "birth_certificate"), ("title", "Giấy khai sinh")], Some(("khai-sinh.pdf", &pdf)))).await;
+    assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.body);
+    assert!(uploaded.body.contains("data-testid=\"acting-banner\""), "the banner says whom the page acts for");
+    let today = crate::identity::domain::Date::from_unix_vietnam(crate::identity::web::now());
+    let doc = crate::vault::service::list(&state.db, &child, false, today, 30).await.expect("docs")[0].id.clone();
+
+    // disguised and oversize files are refused with the form kept, and leave nothing behind
+    let blobs_before = state.blobs.files().len();
+    let disguised = as_user(&app, "POST", "/me/documents", &parent_cookie, &data,
+        multipart(&[("for", &child), ("kind", "diploma"), ("number", "B-123")], Some(("bang.pdf", b"<html><script>alert(1)</script>")))).await;
+    assert_eq!(disguised.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(disguised.body.contains("không phải PDF") && disguised.body.contains("B-123"));
+    let huge = vec![b'%'; state.vault.max_bytes as usize + 1024];
+    let oversize = as_user(&app, "POST", "/me/documents", &parent_cookie, &data,
+        multipart(&[("for", &child), ("kind", "diploma"), ("number", "B-124")], Some(("scan.pdf", &huge)))).await;
+    assert_eq!(oversize.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", &oversize.body[..200.min(oversize.body.len())]);
+    assert!(oversize.body.contains("Tệp lớn hơn 10 MB") && oversize.body.contains("B-124"));
+    assert_eq!(state.blobs.files().len(), blobs_before);
+    for file in state.blobs.files() {
+        let bytes = std::fs::read(file).expect("blob");
+        assert!(!bytes.windows(12).any(|w| w == b"Nguyen Be Na"), "no plaintext on disk");
+    }
+
+    // the parent downloads it
+    let file_uri = format!("/me/documents/{doc}/file?for={child}");
+    let download = as_user(&app, "GET", &file_uri, &parent_cookie, "", vec![]).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(download.body.as_bytes(), &pdf[..]);
+
+    // a stranger gets nothing, whichever way they ask (guessed ids included)
+    let refused = [
+        ("GET", format!("/me/profile?for={child}"), "", String::new()),
+        ("GET", format!("/me/documents?for={child}"), "", String::new()),
+        ("GET", format!("/me/documents/{doc}?for={child}"), "", String::new()),
+        ("GET", file_uri.clone(), "", String::new()),
+        ("GET", format!("/me/documents/{doc}/file"), "", String::new()),
+        ("GET", format!("/me/documents/{doc}"), "", String::new()),
+        ("GET", format!("/me/privacy?for={child}"), "", String::new()),
+        ("GET", format!("/me/export.zip?for={child}"), "", String::new()),
+        ("GET", format!("/me/qr?for={child}"), "", String::new()),
+        ("GET", format!("/me/qr.svg?for={child}"), "", String::new()),
+        ("POST", "/me/profile".to_owned(), form, format!("for={child}&email=x%40example.vn")),
+        ("POST", format!("/me/documents/{doc}/delete"), form, format!("for={child}")),
+        ("POST", format!("/me/documents/{doc}/delete"), form, String::new()),
+    ];
+    for (method, uri, content_type, body) in refused {
+        let reply = as_user(&app, method, &uri, &stranger_cookie, content_type, body.into_bytes()).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {uri}");
+        assert!(!reply.body.contains("Nguyễn Bé Na") && !reply.body.contains("Giay khai sinh"), "{method} {uri}");
+    }
+    let versions = as_user(&app, "POST", &format!("/me/documents/{doc}/versions"), &stranger_cookie, &data,
+        multipart(&[("for", &child)], Some(("x.pdf", b"%PDF-evil")))).await;
+    assert_eq!(versions.status, StatusCode::FORBIDDEN);
+    let versions = as_user(&app, "POST", &format!("/me/documents/{doc}/versions"), &stranger_cookie, &data,
+        multipart(&[], Some(("x.pdf", b"%PDF-evil")))).await;
+    assert_eq!(versions.status, StatusCode::FORBIDDEN, "not the stranger's own document either");
+
+    // the child's "who saw my data" shows the parent's reads; the export round-trips
+    let seen = as_user(&app, "GET", &format!("/me/privacy?for={child}"), &parent_cookie, "", vec![]).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.body.contains("Trần Thị Mai") && seen.body.contains("đã mở giấy tờ") && seen.body.contains("Giấy khai sinh"));
+    let export = app
+        .clone()
+        .oneshot(Request::get(format!("/me/export.zip?for={child}")).header("cookie", &parent_cookie).body(Body::empty()).expect("req"))
+        .await
+        .expect("response");
+    assert_eq!(export.status(), StatusCode::OK);
+    assert_eq!(export.headers()[header::CONTENT_TYPE], "application/zip");
+    let zip_bytes = export.into_body().collect().await.expect("body").to_bytes();
+    let entries = crate::privacy::zip::read(&zip_bytes);
+    let json: serde_json::Value = serde_json::from_slice(&entries[0].1).expect("json");
+    assert_eq!(json["account"]["full_name"], "Nguyễn Bé Na");
+    assert_eq!(json["documents"].as_array().expect("docs").len(), 1);
+    assert!(json["who_saw_my_data"].as_array().expect("seen").iter().any(|r| r["who"] == "Trần Thị Mai"));
+    assert_eq!(entries[1].1, pdf);
+    assert!(entries[1].0.starts_with("giay-to/"));
+}
+
+#[tokio::test]
+async fn a_delegate_reads_until_the_delegation_is_revoked_and_never_changes_with_a_view_delegation() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (elder, elder_cookie) = person(&state.db, "+84912000003", "048180000003", "Phạm Thị Bà").await;
+    let (_, grandson_cookie) = person(&state.db, "+84912000004", "048180000004", "Phạm Văn Cháu").await;
+    let form = "application/x-www-form-urlencoded";
+    let given = as_user(&app, "POST", "/me/family/delegations", &elder_cookie, form, "phone=0912000004&scope=view&until=31%2F12%2F2030".into()).await;
+    assert_eq!(given.status, StatusCode::OK, "{}", given.body);
+    let profile = format!("/me/profile?for={elder}");
+    let read = as_user(&app, "GET", &profile, &grandson_cookie, "", vec![]).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(read.body.contains("Phạm Thị Bà"));
+    let write = as_user(&app, "POST", "/me/profile", &grandson_cookie, form, format!("for={elder}&email=a%40b.vn").into_bytes()).await;
+    assert_eq!(write.status, StatusCode::FORBIDDEN, "a view delegation changes nothing");
+    let edge = crate::family::service::guardians(&state.db, &elder, crate::identity::web::now()).await.expect("g")[0].edge.clone();
+    let revoked = as_user(&app, "POST", "/me/family/delegations/revoke", &elder_cookie, form, format!("edge={edge}").into_bytes()).await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    let after = as_user(&app, "GET", &profile, &grandson_cookie, "", vec![]).await;
+    assert_eq!(after.status, StatusCode::FORBIDDEN, "access ends the moment the delegation is revoked");
+    // the elder sees the grandson's read
+    let seen = as_user(&app, "GET", "/me/privacy", &elder_cookie, "", vec![]).await;
+    assert!(seen.body.contains("Phạm Văn Cháu") && seen.body.contains("đã xem hồ sơ"));
+}

@@ -164,6 +164,47 @@ pub fn notice(text: impl IntoView + 'static, error: bool) -> impl IntoView {
     }
 }
 
+/// A labelled input with its hint and its error, wired for screen readers.
+pub struct Input {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub hint: Option<&'static str>,
+    pub value: String,
+    pub error: Option<&'static str>,
+    pub input_type: &'static str,
+    pub autocomplete: &'static str,
+    pub inputmode: Option<&'static str>,
+    pub required: bool,
+}
+
+pub fn input(field: Input) -> impl IntoView {
+    let Input { id, label, hint, value, error, input_type, autocomplete, inputmode, required } = field;
+    let described = match (hint.is_some(), error.is_some()) {
+        (true, true) => Some(format!("{id}-hint {id}-error")),
+        (true, false) => Some(format!("{id}-hint")),
+        (false, true) => Some(format!("{id}-error")),
+        (false, false) => None,
+    };
+    view! {
+        <div class="field" class:field--error=error.is_some()>
+            <label for=id>{label}</label>
+            {hint.map(|h| view! { <span class="hint" id=format!("{id}-hint")>{h}</span> })}
+            {error.map(|e| view! { <span class="error" id=format!("{id}-error")>{e}</span> })}
+            <input
+                id=id
+                name=id
+                type=input_type
+                value=value
+                autocomplete=autocomplete
+                inputmode=inputmode
+                aria-describedby=described
+                aria-invalid=error.map(|_| "true")
+                required=required
+            />
+        </div>
+    }
+}
+
 /// Error boundary fallback: a plain message, never the error's internals.
 #[component]
 pub fn ErrorNotice() -> impl IntoView {

@@ -1,0 +1,90 @@
+//! The person's rights over their data (Vietnam's personal data law): "who saw my data" (every read by someone
+//! else, and every QR check, as one timeline), an export of everything (profile JSON and documents in a zip), and
+//! deletion after a grace period (what must be kept for audit is kept, and the page says so).
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod ui;
+#[cfg(feature = "ssr")]
+pub mod web;
+#[cfg(feature = "ssr")]
+pub mod zip;
+
+use crate::family::ActingFor;
+
+/// What someone else looked at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeenWhat {
+    Profile,
+    History,
+    Documents,
+    Document,
+    Qr,
+    Export,
+    /// A counter or a relying party checked the QR code (see the QR checks page).
+    QrCheck,
+}
+
+impl SeenWhat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeenWhat::Profile => "profile",
+            SeenWhat::History => "history",
+            SeenWhat::Documents => "documents",
+            SeenWhat::Document => "document",
+            SeenWhat::Qr => "qr",
+            SeenWhat::Export => "export",
+            SeenWhat::QrCheck => "qr_check",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            SeenWhat::Profile,
+            SeenWhat::History,
+            SeenWhat::Documents,
+            SeenWhat::Document,
+            SeenWhat::Qr,
+            SeenWhat::Export,
+            SeenWhat::QrCheck,
+        ]
+        .into_iter()
+        .find(|w| w.as_str() == s)
+    }
+}
+
+/// In what capacity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeenRole {
+    Guardian,
+    Delegate,
+    Staff,
+    Organization,
+}
+
+/// One line of the timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeenLine {
+    pub at: String,
+    pub who: String,
+    pub role: SeenRole,
+    pub what: SeenWhat,
+    /// A document's title, or a QR check's purpose.
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrivacyNotice {
+    DeletionRequested,
+    DeletionCancelled,
+}
+
+/// The page /me/privacy.
+#[derive(Clone, Debug, Default)]
+pub struct PrivacyState {
+    pub acting: Option<ActingFor>,
+    pub lines: Vec<SeenLine>,
+    /// dd/mm/yyyy: the day the account will be deleted, when the person asked for it.
+    pub deletion_due: Option<String>,
+    pub grace_days: i64,
+    pub notice: Option<PrivacyNotice>,
+}

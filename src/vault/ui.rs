@@ -1,0 +1,299 @@
+//! The vault's pages: the list with the upload form (a plain multipart form; `public/vault.js` adds photo
+//! downscaling and a progress bar where it runs), and one document with its preview and versions.
+use leptos::prelude::*;
+
+use super::{DocField, DocKind, DocProblem, DocumentView, Expiry, VaultNotice, VaultState};
+use crate::family::ActingFor;
+use crate::family::ui::{ActingBanner, PersonNav, PersonPage};
+use crate::i18n::*;
+use crate::shell::{Input, NotFoundPage, input, notice};
+
+pub fn kind_name(i18n: leptos_i18n::I18nContext<Locale>, kind: DocKind) -> &'static str {
+    match kind {
+        DocKind::CccdFront => t_string!(i18n, vault.k_cccd_front),
+        DocKind::CccdBack => t_string!(i18n, vault.k_cccd_back),
+        DocKind::BirthCertificate => t_string!(i18n, vault.k_birth_certificate),
+        DocKind::MarriageCertificate => t_string!(i18n, vault.k_marriage_certificate),
+        DocKind::HealthInsuranceCard => t_string!(i18n, vault.k_health_insurance_card),
+        DocKind::Diploma => t_string!(i18n, vault.k_diploma),
+        DocKind::LandUseCertificate => t_string!(i18n, vault.k_land_use_certificate),
+        DocKind::DrivingLicence => t_string!(i18n, vault.k_driving_licence),
+        DocKind::Other => t_string!(i18n, vault.k_other),
+    }
+}
+
+/// The message for a problem (a file too large: with `%max%` for the limit, filled in by [`file_inputs`]).
+fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: DocProblem) -> &'static str {
+    match problem {
+        DocProblem::KindMissing => t_string!(i18n, vault.err_kind),
+        DocProblem::TooLong => t_string!(i18n, profile.err_too_long),
+        DocProblem::Date(e) => crate::identity::ui::problem_text(i18n, crate::identity::Problem::Date(e)),
+        DocProblem::IssuedInFuture => t_string!(i18n, vault.err_issued_future),
+        DocProblem::ExpiresBeforeIssue => t_string!(i18n, vault.err_expires_before),
+        DocProblem::FileMissing => t_string!(i18n, vault.err_file_missing),
+        DocProblem::FileTooLarge { .. } => t_string!(i18n, vault.err_file_large),
+        DocProblem::FileType => t_string!(i18n, vault.err_file_type),
+    }
+}
+
+fn title_of(i18n: leptos_i18n::I18nContext<Locale>, doc: &DocumentView) -> String {
+    if doc.title.is_empty() { kind_name(i18n, doc.kind).to_owned() } else { doc.title.clone() }
+}
+
+/// "1,2 MB" / "350 KB"
+pub fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+#[component]
+fn ExpiryBadge(expiry: Expiry, expires_on: String) -> impl IntoView {
+    let i18n = use_i18n();
+    match expiry {
+        Expiry::None => None,
+        Expiry::Valid => Some(view! { <span class="badge">{t!(i18n, vault.valid_until)} " " {expires_on}</span> }.into_any()),
+        Expiry::Soon { days } => Some(
+            view! { <span class="badge badge--warn">{t!(i18n, vault.expires_soon, days = move || days, date = move || expires_on.clone())}</span> }
+                .into_any(),
+        ),
+        Expiry::Expired => Some(view! { <span class="badge badge--bad">{t!(i18n, vault.expired)} " " {expires_on}</span> }.into_any()),
+    }
+}
+
+fn notice_of(i18n: leptos_i18n::I18nContext<Locale>, n: VaultNotice) -> impl IntoView {
+    match n {
+        VaultNotice::Uploaded => notice(t_string!(i18n, vault.uploaded), false),
+        VaultNotice::NewVersion => notice(t_string!(i18n, vault.new_version_done), false),
+        VaultNotice::Deleted => notice(t_string!(i18n, vault.deleted), false),
+        VaultNotice::Restored => notice(t_string!(i18n, vault.restored), false),
+        VaultNotice::Failed => notice(t_string!(i18n, vault.failed), true),
+    }
+}
+
+/// The file inputs: choose a file, or take a photo with the camera; plus the progress bar `vault.js` drives.
+fn file_inputs(i18n: leptos_i18n::I18nContext<Locale>, error: Option<&'static str>, max_mb: u64) -> impl IntoView {
+    let error = error.map(|e| e.replace("%max%", &max_mb.to_string()));
+    let has_error = error.is_some();
+    view! {
+        <fieldset class="field" class:field--error=has_error aria-describedby="file-hint">
+            <legend>{t!(i18n, vault.file_label)}</legend>
+            <span class="hint" id="file-hint">{t_string!(i18n, vault.file_hint).replace("%max%", &max_mb.to_string())}</span>
+            {error.map(|e| view! { <span class="error" role="alert">{e}</span> })}
+            <label for="file" class="file-pick">{t!(i18n, vault.choose_file)}</label>
+            <input id="file" name="file" type="file" accept="application/pdf,image/jpeg,image/png,image/webp,.pdf,.jpg,.jpeg,.png,.webp" />
+            <label for="photo" class="file-pick">{t!(i18n, vault.take_photo)}</label>
+            <input id="photo" name="photo" type="file" accept="image/*" capture="environment" />
+            <progress id="upload-progress" class="meter" max="100" value="0" hidden></progress>
+            <span class="hint" id="upload-status" role="status"></span>
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn DocumentsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<VaultState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let acting = state.acting.clone();
+    let q = ActingFor::query(&acting);
+    let read_only = acting.as_ref().is_some_and(|a| a.read_only);
+    let for_id = acting.as_ref().map(|a| a.id.clone()).unwrap_or_default();
+    let err = |field| state.problem(field).map(|p| problem_text(i18n, p));
+    let lost_file = !state.problems.is_empty() && state.problem(DocField::File).is_none();
+    let typed = state.input.clone();
+    let text = |id: &'static str, label: &'static str, hint: Option<&'static str>, value: String, field: DocField, mode: Option<&'static str>| {
+        let error = state.problem(field).map(|p| problem_text(i18n, p));
+        input(Input { id, label, hint, value, error, input_type: "text", autocomplete: "off", inputmode: mode, required: false })
+    };
+    let kind_error = err(DocField::Kind);
+    let chosen_kind = typed.kind.clone();
+    let upload = (!read_only).then(|| {
+        view! {
+            <section class="card" aria-labelledby="upload-title">
+                <h2 id="upload-title">{t!(i18n, vault.upload_title)}</h2>
+                {lost_file.then(|| view! { <p class="hint">{t!(i18n, vault.choose_again)}</p> })}
+                <form id="upload-form" method="post" action="/me/documents" enctype="multipart/form-data" novalidate
+                    data-text=serde_json::json!({"sending": t_string!(i18n, vault.sending), "shrinking": t_string!(i18n, vault.shrinking), "failed": t_string!(i18n, vault.send_failed)}).to_string()>
+                    <input type="hidden" name="for" value=for_id.clone() />
+                    <div class="field" class:field--error=kind_error.is_some()>
+                        <label for="kind">{t!(i18n, vault.kind_label)}</label>
+                        {kind_error.map(|e| view! { <span class="error" id="kind-error">{e}</span> })}
+                        <select id="kind" name="kind" required aria-invalid=kind_error.as_ref().map(|_| "true")>
+                            <option value="" selected=chosen_kind.is_empty()>{t!(i18n, admin.choose)}</option>
+                            {DocKind::ALL
+                                .into_iter()
+                                .map(|k| view! { <option value=k.as_str() selected=chosen_kind == k.as_str()>{kind_name(i18n, k)}</option> })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    {text("title", t_string!(i18n, vault.title_label), Some(t_string!(i18n, vault.title_hint)), typed.title.clone(), DocField::Title, None)}
+                    {text("number", t_string!(i18n, vault.number_label), None, typed.number.clone(), DocField::Number, None)}
+                    {text("issuer", t_string!(i18n, vault.issuer_label), None, typed.issuer.clone(), DocField::Issuer, None)}
+                    {text("issued_on", t_string!(i18n, vault.issued_label), Some(t_string!(i18n, auth.birth_hint)), typed.issued_on.clone(), DocField::IssuedOn, Some("numeric"))}
+                    {text("expires_on", t_string!(i18n, vault.expires_label), Some(t_string!(i18n, vault.expires_hint)), typed.expires_on.clone(), DocField::ExpiresOn, Some("numeric"))}
+                    {file_inputs(i18n, err(DocField::File), state.max_mb)}
+                    <button type="submit" class="button button--wide">{t!(i18n, vault.upload_submit)}</button>
+                </form>
+            </section>
+        }
+    });
+    let retention = state.retention_days;
+    let bin = state.bin.clone();
+    view! {
+        <ActingBanner acting=acting.clone() />
+        <h1>{t!(i18n, vault.title)}</h1>
+        <PersonNav acting=acting.clone() current=PersonPage::Documents />
+        {state.notice.map(|n| notice_of(i18n, n))}
+        <p>{t!(i18n, vault.intro)}</p>
+        {state.documents.is_empty().then(|| view! { <p class="notice notice--info">{t!(i18n, vault.empty)}</p> })}
+        <ul class="unit-list doc-list" data-testid="documents">
+            {state
+                .documents
+                .iter()
+                .map(|d| {
+                    let title = title_of(i18n, d);
+                    let href = format!("/me/documents/{}{q}", d.id);
+                    view! {
+                        <li>
+                            <span>
+                                <a href=href><strong>{title}</strong></a>
+                                <br />
+                                <span class="meta">
+                                    {kind_name(i18n, d.kind)}
+                                    {(!d.number.is_empty()).then(|| format!(" · {}", d.number))}
+                                    " · " {size_text(d.size)}
+                                    {(d.version > 1).then(|| format!(" · v{}", d.version))}
+                                </span>
+                                <br />
+                                <ExpiryBadge expiry=d.expiry expires_on=d.expires_on.clone() />
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        {upload}
+        {(!bin.is_empty()).then(|| view! {
+            <details class="card">
+                <summary>{t!(i18n, vault.bin_title)} " (" {bin.len()} ")"</summary>
+                <p class="hint">{t_string!(i18n, vault.bin_hint).replace("%days%", &retention.to_string())}</p>
+                <ul class="unit-list">
+                    {bin
+                        .iter()
+                        .map(|d| view! {
+                            <li>
+                                <span>
+                                    <strong>{title_of(i18n, d)}</strong>
+                                    <br />
+                                    <span class="meta">{t!(i18n, vault.purge_on)} " " {d.purge_on.clone().unwrap_or_default()}</span>
+                                </span>
+                                {(!read_only).then(|| view! {
+                                    <form method="post" action=format!("/me/documents/{}/restore", d.id)>
+                                        <input type="hidden" name="for" value=for_id.clone() />
+                                        <button type="submit" class="button button--secondary">{t!(i18n, vault.restore)}</button>
+                                    </form>
+                                })}
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+            </details>
+        })}
+        <script src="/vault.js" defer></script>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn DocumentPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<VaultState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let Some(doc) = state.document.clone() else { return view! { <NotFoundPage /> }.into_any() };
+    let acting = state.acting.clone();
+    let read_only = acting.as_ref().is_some_and(|a| a.read_only);
+    let for_id = acting.as_ref().map(|a| a.id.clone()).unwrap_or_default();
+    let for_param = acting.as_ref().map(|a| format!("&for={}", a.id)).unwrap_or_default();
+    let q = ActingFor::query(&acting);
+    let file_url = format!("/me/documents/{}/file{q}", doc.id);
+    let inline_url = format!("/me/documents/{}/file?inline=1{for_param}", doc.id);
+    let title = title_of(i18n, &doc);
+    let preview = match doc.media_type {
+        Some(m) if m.is_image() => view! {
+            <img class="preview" src=inline_url.clone() alt=t_string!(i18n, vault.preview_alt) loading="lazy" data-testid="preview" />
+        }
+        .into_any(),
+        _ => view! {
+            <p><a class="button button--secondary" href=inline_url.clone() target="_blank" rel="noopener">{t!(i18n, vault.open_pdf)}</a></p>
+        }
+        .into_any(),
+    };
+    let file_error = state.problem(DocField::File).map(|p| problem_text(i18n, p));
+    let dash = |s: &str| if s.is_empty() { "—".to_owned() } else { s.to_owned() };
+    view! {
+        <ActingBanner acting=acting.clone() />
+        <h1>{title}</h1>
+        <PersonNav acting=acting.clone() current=PersonPage::Documents />
+        {state.notice.map(|n| notice_of(i18n, n))}
+        <section class="card">
+            {preview}
+            <ExpiryBadge expiry=doc.expiry expires_on=doc.expires_on.clone() />
+            <dl class="facts">
+                <dt>{t!(i18n, vault.kind_label)}</dt>
+                <dd>{kind_name(i18n, doc.kind)}</dd>
+                <dt>{t!(i18n, vault.number_label)}</dt>
+                <dd>{dash(&doc.number)}</dd>
+                <dt>{t!(i18n, vault.issuer_label)}</dt>
+                <dd>{dash(&doc.issuer)}</dd>
+                <dt>{t!(i18n, vault.issued_label)}</dt>
+                <dd>{dash(&doc.issued_on)}</dd>
+                <dt>{t!(i18n, vault.expires_label)}</dt>
+                <dd>{dash(&doc.expires_on)}</dd>
+                <dt>{t!(i18n, vault.updated)}</dt>
+                <dd>{doc.updated.clone()}</dd>
+            </dl>
+            <a class="button button--wide" href=file_url download data-testid="download">{t!(i18n, vault.download)}</a>
+        </section>
+        <section class="card" aria-labelledby="versions-title">
+            <h2 id="versions-title">{t!(i18n, vault.versions_title)}</h2>
+            <ul class="unit-list" data-testid="versions">
+                {state
+                    .versions
+                    .into_iter()
+                    .map(|v| {
+                        let href = format!("/me/documents/{}/file?v={}{for_param}", doc.id, v.version);
+                        view! {
+                            <li>
+                                <span>
+                                    <strong>"v" {v.version}</strong> " · " {v.file_name} " · " {size_text(v.size)}
+                                    <br />
+                                    <span class="meta">{v.uploaded} " · " {v.uploaded_by}</span>
+                                </span>
+                                <a href=href download>{t!(i18n, vault.download_short)}</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+        {(!read_only).then(|| view! {
+            <section class="card" aria-labelledby="new-version-title">
+                <h2 id="new-version-title">{t!(i18n, vault.new_version_title)}</h2>
+                <form id="upload-form" method="post" action=format!("/me/documents/{}/versions", doc.id) enctype="multipart/form-data" novalidate
+                    data-text=serde_json::json!({"sending": t_string!(i18n, vault.sending), "shrinking": t_string!(i18n, vault.shrinking), "failed": t_string!(i18n, vault.send_failed)}).to_string()>
+                    <input type="hidden" name="for" value=for_id.clone() />
+                    {file_inputs(i18n, file_error, state.max_mb)}
+                    <button type="submit" class="button">{t!(i18n, vault.new_version_submit)}</button>
+                </form>
+            </section>
+            <form method="post" action=format!("/me/documents/{}/delete", doc.id) class="actions">
+                <input type="hidden" name="for" value=for_id.clone() />
+                <button type="submit" class="button button--danger">{t!(i18n, vault.delete)}</button>
+            </form>
+        })}
+        <p><a href=format!("/me/documents{q}")>{t!(i18n, vault.back)}</a></p>
+        <script src="/vault.js" defer></script>
+    }
+    .into_any()
+}
