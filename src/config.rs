@@ -42,6 +42,13 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
+    /// Measure the profile page for a signed-in citizen against /healthz, and upload+encrypt throughput (for
+    /// `make bench`).
+    #[command(hide = true)]
+    BenchVault {
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// Run a simulator of the population registry's HTTP contract on --bind, answering from a CSV file
     /// (citizen_id,full_name,date_of_birth) and expecting --registry-key.
     RegistrySim {

@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "0006_card.surql", sql: include_str!("../schema/0006_card.surql") },
     Migration { version: 7, name: "0007_place.surql", sql: include_str!("../schema/0007_place.surql") },
     Migration { version: 8, name: "0008_profile.surql", sql: include_str!("../schema/0008_profile.surql") },
+    Migration { version: 9, name: "0009_household.surql", sql: include_str!("../schema/0009_household.surql") },
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -62,6 +62,9 @@ async fn main() -> ExitCode {
         Command::RegistrySim { data } => registry_sim(&cli.settings, &data).await,
         Command::Admin { action: AdminCommand::Create { phone, name } } => admin_create(&cli.settings, &phone, &name).await,
         Command::Qr { action: QrCommand::RotateKey } => rotate_qr_key(&cli.settings).await,
+        Command::BenchVault { seconds } => congdanso::vault::bench::run(&cli.settings.data_dir, seconds).await.map(|report| {
+            println!("{report}");
+        }),
         Command::BenchQr { seconds } => congdanso::qr::bench::run(&cli.settings.data_dir, seconds).await.map(|report| {
             println!("{report}");
         }),

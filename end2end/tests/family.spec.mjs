@@ -34,6 +34,16 @@ test('a parent adds a child, keeps the child\'s papers from the phone, and sees 
   const child = page.getByTestId('dependants').getByRole('listitem').filter({ hasText: 'Nguyễn Bé Na' });
   await expect(child).toContainText('01/06/2019');
 
+  // the parent creates the household with the address on the house plate and puts the child in it
+  const address = `09${parent.e164.slice(-8)}`;
+  await page.getByLabel('Địa chỉ số của hộ gia đình').fill(address);
+  await page.getByRole('button', { name: 'Tạo hộ, tôi là chủ hộ' }).click();
+  await expect(page.getByRole('status')).toContainText('Đã tạo hộ gia đình');
+  await expect(page.getByTestId('household-address')).toHaveText(address);
+  await page.getByLabel('Thêm người tôi đại diện vào hộ').selectOption({ label: 'Nguyễn Bé Na' });
+  await page.getByRole('button', { name: 'Thêm vào hộ' }).click();
+  await expect(page.getByTestId('household')).toContainText('Nguyễn Bé NaCon');
+
   // the child's documents, from the parent's phone, with the banner saying for whom
   await child.getByRole('link', { name: 'Giấy tờ' }).click();
   await expect(page.getByTestId('acting-banner')).toContainText('Bạn đang thao tác cho: Nguyễn Bé Na (Cha mẹ)');

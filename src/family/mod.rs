@@ -3,6 +3,8 @@
 //! Relations are graph edges `account ->guardian_of-> account`. A page that acts for someone else says so in a
 //! banner ([`ui::ActingBanner`]) and carries `?for=<id>`; every request checks the edge again.
 #[cfg(feature = "ssr")]
+pub mod household;
+#[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
 #[cfg(feature = "ssr")]
@@ -122,9 +124,63 @@ pub enum FamilyNotice {
     Failed,
 }
 
+/// How a household member is related to its head.
+pub const HOUSEHOLD_RELATIONS: [&str; 5] = ["spouse", "child", "parent", "sibling", "other"];
+
+/// The household the signed-in person belongs to (or asked to join).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HouseholdView {
+    pub address: String,
+    pub head_name: String,
+    pub i_am_head: bool,
+    /// Asked to join, waiting for the head.
+    pub waiting: bool,
+    pub members: Vec<MemberLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberLine {
+    /// The membership edge (to confirm or remove).
+    pub edge: String,
+    pub name: String,
+    /// head | spouse | child | parent | sibling | other
+    pub relation: String,
+    pub confirmed: bool,
+    pub is_me: bool,
+}
+
+/// The household forms as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HouseholdInput {
+    pub address: String,
+    pub relation: String,
+    /// A dependant to add (their account id).
+    pub member: String,
+    /// A membership to confirm or remove.
+    pub edge: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HouseholdNotice {
+    Created,
+    JoinRequested,
+    MemberAdded,
+    MemberConfirmed,
+    MemberRemoved,
+    AddressInvalid,
+    AddressTaken,
+    NoSuchAddress,
+    AlreadyMember,
+    RelationMissing,
+}
+
 /// The page /me/family.
 #[derive(Clone, Debug, Default)]
 pub struct FamilyState {
+    pub household: Option<HouseholdView>,
+    pub household_input: HouseholdInput,
+    pub household_notice: Option<HouseholdNotice>,
     pub dependants: Vec<DependantLine>,
     pub guardians: Vec<GuardianLine>,
     pub child: ChildInput,

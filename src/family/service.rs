@@ -400,7 +400,7 @@ pub async fn revoke(db: &Db, me: &str, edge: &str, now: i64) -> Result<bool, DbE
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::db::connect_memory;
 
@@ -447,15 +447,16 @@ mod tests {
         assert_eq!(validate_delegation(&no_scope, today()).unwrap_err(), vec![(Field::Scope, Problem::ChoiceMissing)]);
     }
 
-    async fn adult(db: &Db, phone: &str, cid: &str) -> String {
+    /// An adult account (level 1, born 1980) for tests across the slices.
+    pub(crate) async fn adult(db: &Db, phone: &str, cid: &str, name: &str) -> String {
         let mut res = db
             .query(
-                "CREATE ONLY account CONTENT { phone: $phone, citizen_id: $cid, full_name: 'Trần Thị Mai',
-                     name_folded: 'tran thi mai', birth_date: '1980-01-01', sex: 'female', level: 1, created_at: 0 }
-                 RETURN VALUE meta::id(id)",
+                "CREATE ONLY account CONTENT { phone: $phone, citizen_id: $cid, full_name: $name, name_folded: '',
+                     birth_date: '1980-01-01', sex: 'female', level: 1, created_at: 0 } RETURN VALUE meta::id(id)",
             )
             .bind(("phone", phone.to_owned()))
             .bind(("cid", cid.to_owned()))
+            .bind(("name", name.to_owned()))
             .await
             .expect("create");
         res.take::<Option<String>>(0).expect("id").expect("id")
@@ -464,8 +465,8 @@ mod tests {
     #[tokio::test]
     async fn a_guardian_acts_for_their_children_only_and_a_delegate_until_revoked() {
         let db = connect_memory().await.expect("db");
-        let parent = adult(&db, "+84912000001", "048180000001").await;
-        let other = adult(&db, "+84912000002", "048180000002").await;
+        let parent = adult(&db, "+84912000001", "048180000001", "Trần Thị Mai").await;
+        let other = adult(&db, "+84912000002", "048180000002", "Trần Thị Mai").await;
         let child = validate_child(&child_input("01/06/2019"), today()).expect("child");
         let first = add_child(&db, &parent, &child, NOW).await.expect("first child");
         let second = add_child(&db, &parent, &child, NOW).await.expect("two children without ID numbers");

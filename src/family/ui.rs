@@ -1,7 +1,7 @@
 //! The family page, the "acting for" banner and the menu of a person's pages (own or acted for).
 use leptos::prelude::*;
 
-use super::{ActingFor, FamilyNotice, FamilyState, Relation};
+use super::{ActingFor, FamilyNotice, FamilyState, HOUSEHOLD_RELATIONS, HouseholdNotice, HouseholdView, Relation};
 use crate::i18n::*;
 use crate::identity::Field;
 use crate::identity::ui::problem_text;
@@ -107,6 +107,136 @@ pub fn radios(
     }
 }
 
+pub fn household_relation(i18n: leptos_i18n::I18nContext<Locale>, relation: &str) -> &'static str {
+    match relation {
+        "head" => t_string!(i18n, family.hh_head),
+        "spouse" => t_string!(i18n, family.hh_spouse),
+        "child" => t_string!(i18n, family.hh_child),
+        "parent" => t_string!(i18n, family.hh_parent),
+        "sibling" => t_string!(i18n, family.hh_sibling),
+        _ => t_string!(i18n, family.hh_other),
+    }
+}
+
+fn household_notice(i18n: leptos_i18n::I18nContext<Locale>, notice: HouseholdNotice) -> (&'static str, bool) {
+    match notice {
+        HouseholdNotice::Created => (t_string!(i18n, family.hh_created), false),
+        HouseholdNotice::JoinRequested => (t_string!(i18n, family.hh_join_requested), false),
+        HouseholdNotice::MemberAdded => (t_string!(i18n, family.hh_member_added), false),
+        HouseholdNotice::MemberConfirmed => (t_string!(i18n, family.hh_member_confirmed), false),
+        HouseholdNotice::MemberRemoved => (t_string!(i18n, family.hh_member_removed), false),
+        HouseholdNotice::AddressInvalid => (t_string!(i18n, profile.err_household), true),
+        HouseholdNotice::AddressTaken => (t_string!(i18n, family.hh_address_taken), true),
+        HouseholdNotice::NoSuchAddress => (t_string!(i18n, family.hh_no_such_address), true),
+        HouseholdNotice::AlreadyMember => (t_string!(i18n, family.hh_already_member), true),
+        HouseholdNotice::RelationMissing => (t_string!(i18n, family.err_choice), true),
+    }
+}
+
+/// A `<select>` of the relationships to the head.
+fn relation_select(i18n: leptos_i18n::I18nContext<Locale>, id: &'static str, chosen: &str) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{t!(i18n, family.hh_relation_label)}</label>
+            <select id=id name="relation">
+                <option value="" selected=chosen.is_empty()>{t!(i18n, admin.choose)}</option>
+                {HOUSEHOLD_RELATIONS
+                    .into_iter()
+                    .map(|r| view! { <option value=r selected=chosen == r>{household_relation(i18n, r)}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The household: its members (confirm, remove, leave), or the forms to create one or ask to join.
+fn household_section(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    household: Option<HouseholdView>,
+    dependants: Vec<(String, String)>,
+    typed: super::HouseholdInput,
+) -> impl IntoView {
+    let body = match household {
+        Some(h) if h.waiting => view! {
+            <p class="notice notice--info" role="status">{t_string!(i18n, family.hh_waiting).replace("%address%", &h.address).replace("%head%", &h.head_name)}</p>
+        }
+        .into_any(),
+        Some(h) => {
+            let head = h.i_am_head;
+            view! {
+                <p>{t!(i18n, family.hh_address)} " " <strong data-testid="household-address">{h.address.clone()}</strong></p>
+                <ul class="unit-list" data-testid="household">
+                    {h.members
+                        .into_iter()
+                        .map(|m| {
+                            let edge = m.edge.clone();
+                            let can_remove = m.relation != "head" && (head || m.is_me);
+                            view! {
+                                <li class="person">
+                                    <span>
+                                        <strong>{m.name}</strong>
+                                        <br />
+                                        <span class="meta">
+                                            {household_relation(i18n, &m.relation)}
+                                            {(!m.confirmed).then(|| format!(" · {}", t_string!(i18n, family.hh_asks)))}
+                                        </span>
+                                    </span>
+                                    <span class="person__links">
+                                        {(head && !m.confirmed).then(|| view! {
+                                            <form method="post" action="/me/family/household/confirm">
+                                                <input type="hidden" name="edge" value=edge.clone() />
+                                                <button type="submit" class="button">{t!(i18n, family.hh_confirm)}</button>
+                                            </form>
+                                        })}
+                                        {can_remove.then(|| view! {
+                                            <form method="post" action="/me/family/household/remove">
+                                                <input type="hidden" name="edge" value=edge.clone() />
+                                                <button type="submit" class="button button--secondary">
+                                                    {if m.is_me { t!(i18n, family.hh_leave).into_any() } else { t!(i18n, family.hh_remove).into_any() }}
+                                                </button>
+                                            </form>
+                                        })}
+                                    </span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                {(head && !dependants.is_empty()).then(|| view! {
+                    <form method="post" action="/me/family/household/add">
+                        <div class="field">
+                            <label for="hh-member">{t!(i18n, family.hh_add_label)}</label>
+                            <select id="hh-member" name="member">
+                                {dependants.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        {relation_select(i18n, "hh-add-relation", "child")}
+                        <button type="submit" class="button button--secondary">{t!(i18n, family.hh_add_submit)}</button>
+                    </form>
+                })}
+            }
+            .into_any()
+        }
+        None => view! {
+            <p class="hint">{t!(i18n, family.hh_none)}</p>
+            <form method="post" action="/me/family/household/create" novalidate>
+                {input(Input { id: "address", label: t_string!(i18n, profile.f_household_address), hint: Some(t_string!(i18n, profile.household_hint)), value: typed.address.clone(), error: None, input_type: "text", autocomplete: "off", inputmode: Some("numeric"), required: true })}
+                <button type="submit" class="button">{t!(i18n, family.hh_create)}</button>
+                <p class="hint">{t!(i18n, family.hh_or_join)}</p>
+                {relation_select(i18n, "hh-join-relation", &typed.relation)}
+                <button type="submit" class="button button--secondary" formaction="/me/family/household/join">{t!(i18n, family.hh_join)}</button>
+            </form>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="card" aria-labelledby="household-title">
+            <h2 id="household-title">{t!(i18n, family.hh_title)}</h2>
+            {body}
+        </section>
+    }
+}
+
 #[component]
 pub fn FamilyPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -126,6 +256,16 @@ pub fn FamilyPage() -> impl IntoView {
             let (text, error) = notice_text(i18n, n);
             notice(text, error)
         })}
+        {state.household_notice.map(|n| {
+            let (text, error) = household_notice(i18n, n);
+            notice(text, error)
+        })}
+        {household_section(
+            i18n,
+            state.household.clone(),
+            state.dependants.iter().filter(|d| d.relation != Relation::Delegate).map(|d| (d.id.clone(), d.name.clone())).collect(),
+            state.household_input.clone(),
+        )}
         <section class="card" aria-labelledby="dependants-title">
             <h2 id="dependants-title">{t!(i18n, family.dependants_title)}</h2>
             {state.dependants.is_empty().then(|| view! { <p>{t!(i18n, family.dependants_empty)}</p> })}

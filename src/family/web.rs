@@ -1,13 +1,14 @@
 //! HTTP for the family page, and [`subject_of`]: how every page that may act for someone turns `?for=` into a
 //! checked [`Subject`].
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::household::{self, HouseholdError};
 use super::service::{self, Access, FamilyError, Subject};
-use super::{ChildInput, DelegateInput, FamilyNotice, FamilyState};
+use super::{ChildInput, DelegateInput, FamilyNotice, FamilyState, HouseholdInput, HouseholdNotice};
 use crate::access::guard::Denied;
 use crate::identity::domain::Date;
 use crate::identity::web::{current_session, no_store, now, render, see_other};
@@ -43,8 +44,16 @@ pub async fn subject_of(state: &AppState, headers: &HeaderMap, for_id: Option<&s
 
 async fn family_page(state: &AppState, headers: &HeaderMap, me: &str, mut page: FamilyState, status: StatusCode) -> Response {
     let now = now();
+    let household = match household::mine(&state.db, me).await {
+        Ok(household) => household,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the household failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
     match (service::dependants(&state.db, me, now).await, service::guardians(&state.db, me, now).await) {
         (Ok(dependants), Ok(guardians)) => {
+            page.household = household;
             page.dependants = dependants;
             page.guardians = guardians;
             no_store(render(state, "/me/family", headers, page, status).await)
@@ -146,5 +155,65 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, Form(form
     family_page(&state, &headers, &active.account_id, FamilyState { notice: Some(notice), ..FamilyState::default() }, StatusCode::OK).await
 }
 
-/// `Query<ForQuery>` for handlers.
-pub type For = Query<ForQuery>;
+/// POST /me/family/household/{create|join|add|confirm|remove}: the household forms.
+pub async fn household(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(action): axum::extract::Path<String>,
+    Form(input): Form<HouseholdInput>,
+) -> Response {
+    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+    let me = active.account_id.as_str();
+    let now = now();
+    let address = crate::profile::domain::parse_household_address(&input.address);
+    let relation_ok = household::relation_ok(&input.relation);
+    let outcome = match action.as_str() {
+        "create" => match &address {
+            Some(address) => household::create(&state.db, me, address, now).await.map(|()| HouseholdNotice::Created),
+            None => Ok(HouseholdNotice::AddressInvalid),
+        },
+        "join" => match (&address, relation_ok) {
+            (None, _) => Ok(HouseholdNotice::AddressInvalid),
+            (_, false) => Ok(HouseholdNotice::RelationMissing),
+            (Some(address), true) => {
+                household::ask_to_join(&state.db, me, address, &input.relation, now).await.map(|()| HouseholdNotice::JoinRequested)
+            }
+        },
+        "add" => {
+            // only a dependant the head manages: the same guard as every page acting for them
+            match service::subject(&state.db, me, Some(&input.member), Access::Manage, now).await {
+                Ok(Some(dependant)) if !dependant.is_self() && relation_ok => {
+                    household::add_dependant(&state.db, me, dependant.id(), &input.relation, now)
+                        .await
+                        .map(|()| HouseholdNotice::MemberAdded)
+                }
+                Ok(Some(_)) => Ok(HouseholdNotice::RelationMissing),
+                Ok(None) => Err(HouseholdError::NotAllowed),
+                Err(e) => Err(HouseholdError::Db(e)),
+            }
+        }
+        "confirm" => household::confirm(&state.db, me, &input.edge, now).await.map(|()| HouseholdNotice::MemberConfirmed),
+        "remove" => household::remove(&state.db, me, &input.edge).await.map(|()| HouseholdNotice::MemberRemoved),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let (notice, status) = match outcome {
+        Ok(notice @ (HouseholdNotice::AddressInvalid | HouseholdNotice::RelationMissing)) => {
+            (notice, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Ok(notice) => {
+            crate::access::service::audit(&state.db, Some(me), &format!("household_{action}"), Some(me), "", now).await.ok();
+            (notice, StatusCode::OK)
+        }
+        Err(HouseholdError::AddressTaken) => (HouseholdNotice::AddressTaken, StatusCode::CONFLICT),
+        Err(HouseholdError::NoSuchAddress) => (HouseholdNotice::NoSuchAddress, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(HouseholdError::AlreadyMember) => (HouseholdNotice::AlreadyMember, StatusCode::CONFLICT),
+        Err(HouseholdError::NotAllowed) => return Denied::Forbidden.response(&state, &headers).await,
+        Err(HouseholdError::Db(e)) => {
+            tracing::error!(error = %e, "a household change failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let kept = if status.is_success() { HouseholdInput::default() } else { input };
+    let page = FamilyState { household_input: kept, household_notice: Some(notice), ..FamilyState::default() };
+    family_page(&state, &headers, me, page, status).await
+}

@@ -174,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .route("/me/family/children", axum::routing::post(crate::family::web::add_child))
         .route("/me/family/delegations", axum::routing::post(crate::family::web::delegate))
         .route("/me/family/delegations/revoke", axum::routing::post(crate::family::web::revoke))
+        .route("/me/family/household/{action}", axum::routing::post(crate::family::web::household))
         .route(
             "/me/documents",
             get(crate::vault::web::list)

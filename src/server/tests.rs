@@ -337,17 +337,7 @@ async fn qr_keys_and_the_openapi_document_are_published() {
 // ---- profile, family, vault, "who saw my data": every endpoint checks whose data it is ----
 
 async fn person(db: &Db, phone: &str, cid: &str, name: &str) -> (String, String) {
-    let mut res = db
-        .query(
-            "CREATE ONLY account CONTENT { phone: $phone, citizen_id: $cid, full_name: $name, name_folded: '',
-                 birth_date: '1980-01-01', sex: 'female', level: 1, created_at: 0 } RETURN VALUE meta::id(id)",
-        )
-        .bind(("phone", phone.to_owned()))
-        .bind(("cid", cid.to_owned()))
-        .bind(("name", name.to_owned()))
-        .await
-        .expect("create");
-    let id: String = res.take::<Option<String>>(0).expect("id").expect("id");
+    let id = crate::family::service::tests::adult(db, phone, cid, name).await;
     let session = crate::identity::session::create(
         db,
         &id,
