@@ -66,6 +66,7 @@
         document.open();
         document.write(xhr.responseText);
         document.close();
+        window.scrollTo(0, 0); // the notice is at the top, as after a plain form post
       };
       xhr.onerror = function () {
         if (bar) bar.hidden = true;

@@ -203,6 +203,7 @@ pub async fn view_own(db: &Db, account_id: &str) -> Result<Option<AccountView>, 
                 .as_array()
                 .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                 .unwrap_or_default(),
+            expiring_documents: 0,
         }
     }))
 }

@@ -156,6 +156,9 @@ pub struct AccountView {
     pub registry_status: String,
     /// Which fields the registry disagreed on (never the registry's values).
     pub registry_mismatch: Vec<String>,
+    /// Documents in the vault that expire within the warning period or have expired (filled by the /me handler).
+    #[serde(default)]
+    pub expiring_documents: i64,
 }
 
 #[derive(Clone, Debug)]

@@ -299,6 +299,14 @@ pub fn MePage() -> impl IntoView {
                 <dd>{account.citizen_id_masked.clone()}</dd>
             </dl>
         </section>
+        {(account.expiring_documents > 0).then(|| {
+            let n = account.expiring_documents;
+            view! {
+                <p class="notice notice--error" role="status" data-testid="expiring">
+                    {t!(i18n, me.expiring, n = move || n)} " " <a href="/me/documents">{t!(i18n, me.documents_link)}</a>
+                </p>
+            }
+        })}
         <a class="button button--wide" href="/me/qr">{t!(i18n, me.qr_link)}</a>
         <ul class="menu">
             <li><a href="/me/profile">{t!(i18n, me.profile_link)}</a></li>

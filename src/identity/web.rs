@@ -502,7 +502,11 @@ pub(crate) async fn any_session(state: &AppState, headers: &HeaderMap) -> Option
 pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
     match account::view_own(&state.db, &active.account_id).await {
-        Ok(Some(view)) => no_store(render(&state, "/me", &headers, view, StatusCode::OK).await),
+        Ok(Some(mut view)) => {
+            view.expiring_documents =
+                crate::vault::service::expiring_count(&state.db, &active.account_id, today()).await.unwrap_or(0);
+            no_store(render(&state, "/me", &headers, view, StatusCode::OK).await)
+        }
         _ => see_other("/signin"),
     }
 }

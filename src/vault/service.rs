@@ -311,6 +311,20 @@ fn view(row: DocumentRow, today: Date, retention_days: i64) -> DocumentView {
     }
 }
 
+/// How many of the owner's documents expire within the warning period or have expired (for the reminder on /me).
+pub async fn expiring_count(db: &Db, owner: &str, today: Date) -> Result<i64, DbError> {
+    let limit = Date::from_unix_vietnam(today.start_unix_vietnam() + EXPIRY_WARNING_DAYS * 86_400).iso();
+    let mut res = db
+        .query(
+            "RETURN count(SELECT VALUE id FROM document WHERE owner = type::record('account', $owner)
+                 AND deleted_at = NONE AND expires_on != NONE AND expires_on <= $limit)",
+        )
+        .bind(("owner", owner.to_owned()))
+        .bind(("limit", limit))
+        .await?;
+    Ok(res.take::<Option<i64>>(0)?.unwrap_or(0))
+}
+
 /// The subject's documents (or those in the bin), newest first.
 pub async fn list(
     db: &Db,
@@ -586,6 +600,14 @@ pub(crate) mod tests {
         assert!(matches!(read_file(&db, &blobs, &secret, &owner, "x') OR true", None).await, Err(VaultError::NotFound)));
         assert_eq!(blobs.files().len(), 1, "refused uploads leave no blob");
 
+        assert_eq!(expiring_count(&db, &owner, today()).await.expect("count"), 0);
+        let mut soon = validate(&input("health_insurance_card"), today()).expect("details");
+        soon.expires_on = Date::parse_dmy("31/12/2026").ok();
+        let soon_id = create(&db, &blobs, &secret, &me, &soon, upload(b"%PDF-bhyt"), NOW).await.expect("soon");
+        assert_eq!(expiring_count(&db, &owner, today()).await.expect("count"), 1);
+        assert!(set_deleted(&db, &owner, &soon_id, true, NOW + 40).await.expect("bin"));
+        assert_eq!(expiring_count(&db, &owner, today()).await.expect("count"), 0, "the bin does not count");
+
         // versions are kept
         assert_eq!(add_version(&db, &blobs, &secret, &me, &id, upload(b"%PDF-1.7 v2"), NOW + 10).await.expect("v2"), 2);
         let (doc, versions) = get(&db, &owner, &id, today()).await.expect("get").expect("found");
@@ -597,12 +619,12 @@ pub(crate) mod tests {
         // soft deletion, restore, then purge after the retention period
         assert!(set_deleted(&db, &owner, &id, true, NOW + 20).await.expect("delete"));
         assert!(list(&db, &owner, false, today(), 30).await.expect("list").is_empty());
-        assert_eq!(list(&db, &owner, true, today(), 30).await.expect("bin").len(), 1);
+        assert_eq!(list(&db, &owner, true, today(), 30).await.expect("bin").len(), 2);
         assert!(matches!(read_file(&db, &blobs, &secret, &owner, &id, None).await, Err(VaultError::NotFound)));
         assert!(set_deleted(&db, &owner, &id, false, NOW + 30).await.expect("restore"));
         assert!(set_deleted(&db, &owner, &id, true, NOW + 40).await.expect("delete"));
         assert_eq!(purge(&db, &blobs, NOW + 40, None).await.expect("too early"), 0);
-        assert_eq!(purge(&db, &blobs, NOW + 41, None).await.expect("purge"), 1);
+        assert_eq!(purge(&db, &blobs, NOW + 41, None).await.expect("purge"), 2);
         assert!(blobs.files().is_empty(), "the files are gone");
         assert!(list(&db, &owner, true, today(), 30).await.expect("bin").is_empty());
         let _ = std::fs::remove_dir_all(dir);
