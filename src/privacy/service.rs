@@ -188,7 +188,8 @@ pub async fn deletion_due(db: &Db, me: &str) -> Result<Option<i64>, DbError> {
 }
 
 /// Deletes the personal data of every account whose deletion is due: documents and files, profile and its
-/// history, family links, sessions, reads and QR checks; the account keeps only its id, a "deleted" mark and the
+/// history, family links and household memberships (a household they head goes with them), sessions, reads and QR
+/// checks; the account keeps only its id, a "deleted" mark and the
 /// time (the audit trail, which holds ids and actions but no personal details, is kept as the law requires).
 pub async fn purge_due(db: &Db, blobs: &BlobStore, now: i64) -> Result<usize, String> {
     let mut res = db
@@ -208,6 +209,9 @@ pub async fn purge_due(db: &Db, blobs: &BlobStore, now: i64) -> Result<usize, St
              DELETE data_access WHERE subject = $me;
              DELETE qr_verification WHERE account = $me;
              DELETE guardian_of WHERE in = $me OR out = $me;
+             LET $headed = (SELECT VALUE id FROM household WHERE head = $me);
+             DELETE member_of WHERE in = $me OR out IN $headed;
+             DELETE household WHERE id IN $headed;
              UPDATE $me SET full_name = '', name_folded = '', phone = NONE, citizen_id = NONE, birth_date = NONE,
                  sex = NONE, totp_sealed = NONE, totp_enabled_at = NONE, totp_pending_sealed = NONE,
                  registry_mismatch = [], qr_revoked_at = $now, card_revoked_at = $now,
@@ -253,6 +257,7 @@ mod tests {
         assert_eq!(purge_due(&db, &blobs, due - 1).await.expect("early"), 0, "not before the grace period ends");
         cancel_deletion(&db, &id).await.expect("cancel");
         assert_eq!(purge_due(&db, &blobs, due + 1).await.expect("cancelled"), 0);
+        crate::family::household::create(&db, &id, "0123456789", 1_500).await.expect("household");
         let due = request_deletion(&db, &id, 0, 2_000).await.expect("again");
         assert_eq!(purge_due(&db, &blobs, due).await.expect("purge"), 1);
         assert!(blobs.files().is_empty(), "the files are gone");
@@ -272,6 +277,7 @@ mod tests {
         assert_eq!(account["purged_at"], due);
         assert_eq!(res.take::<Option<i64>>(1).expect("count").unwrap_or(0), 0);
         assert_eq!(res.take::<Vec<String>>(2).expect("audit"), ["account_purged"]);
+        assert!(crate::family::household::mine(&db, &id).await.expect("household").is_none());
         let _ = std::fs::remove_dir_all(dir);
     }
 }
