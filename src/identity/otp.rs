@@ -157,7 +157,6 @@ struct LiveOtp {
     id: String,
     code_mac: String,
     expires_at: i64,
-    wrong_tries: i64,
 }
 
 /// Checks a code typed by the person; the right code works once.
@@ -172,7 +171,7 @@ pub async fn verify(
 ) -> Result<(), OtpError> {
     let mut res = db
         .query(
-            "SELECT meta::id(id) AS id, code_mac, expires_at, wrong_tries FROM otp
+            "SELECT meta::id(id) AS id, code_mac, expires_at FROM otp
              WHERE phone = $phone AND purpose = $purpose AND used_at = NONE AND dead = false
              ORDER BY created_at DESC LIMIT 1",
         )
@@ -199,15 +198,21 @@ pub async fn verify(
         let updated: Vec<serde_json::Value> = res.take(0)?;
         return if updated.is_empty() { Err(OtpError::NoCode) } else { Ok(()) };
     }
-    let tries = live.wrong_tries + 1;
-    let dead = tries >= policy.max_wrong_tries;
-    db.query("UPDATE type::record('otp', $id) SET wrong_tries = $tries, dead = $dead")
+    // Counted in the database, not read-then-written here: wrong guesses sent at the same moment each count.
+    let mut res = db
+        .query(
+            "UPDATE type::record('otp', $id) SET wrong_tries += 1 WHERE dead = false AND used_at = NONE RETURN VALUE wrong_tries;
+             UPDATE type::record('otp', $id) SET dead = true WHERE wrong_tries >= $max RETURN NONE;",
+        )
         .bind(("id", live.id))
-        .bind(("tries", tries))
-        .bind(("dead", dead))
-        .await?
-        .check()?;
-    if dead { Err(OtpError::TooManyTries) } else { Err(OtpError::Wrong { tries_left: policy.max_wrong_tries - tries }) }
+        .bind(("max", policy.max_wrong_tries))
+        .await?;
+    let counted: Vec<i64> = res.take(0)?;
+    res.check()?;
+    match counted.first() {
+        Some(&tries) if tries < policy.max_wrong_tries => Err(OtpError::Wrong { tries_left: policy.max_wrong_tries - tries }),
+        _ => Err(OtpError::TooManyTries),
+    }
 }
 
 #[cfg(test)]
