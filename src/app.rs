@@ -110,6 +110,12 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("me/privacy") view=PrivacyPage />
                     <Route path=path!("counter/scan") view=CounterPage />
                     <Route path=path!("signin/second-factor") view=SecondFactorPage />
+                    <Route path=path!("team/register") view=crate::teams::ui::AssistPage />
+                    <Route path=path!("team/registrations/:id") view=crate::teams::ui::RegistrationPage />
+                    <Route path=path!("team/help") view=crate::teams::ui::HelpPage />
+                    <Route path=path!("team/work") view=crate::teams::ui::WorkPage />
+                    <Route path=path!("org") view=crate::orgs::ui::OrgPage />
+                    <Route path=path!("org/enrolments/:id") view=crate::orgs::ui::EnrolmentPage />
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("forbidden") view=ForbiddenPage />
                     <Route path=path!("dev/outbox") view=OutboxPage />
@@ -131,7 +137,7 @@ fn ForgetOnSignOut() -> impl IntoView {
     signed_out.then(|| view! { <script inner_html=FORGET_KEPT_CODES></script> })
 }
 
-pub const FORGET_KEPT_CODES: &str = "try{localStorage.removeItem('cds-qr');caches.keys().then(function(k){k.forEach(function(n){caches.open(n).then(function(c){c.delete('/counter/scan')})})})}catch(e){}";
+pub const FORGET_KEPT_CODES: &str = "try{localStorage.removeItem('cds-qr');Object.keys(localStorage).forEach(function(k){if(k.indexOf('cds-assist-draft')===0)localStorage.removeItem(k)});caches.keys().then(function(k){k.forEach(function(n){caches.open(n).then(function(c){c.delete('/counter/scan')})})})}catch(e){}";
 
 /// The areas of the platform, one per kind of user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

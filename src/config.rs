@@ -49,6 +49,14 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
+    /// Measure synced assisted registrations per second and CSV enrolment rows per second (for `make bench`).
+    #[command(hide = true)]
+    BenchTeams {
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        #[arg(long, default_value_t = 2000)]
+        rows: u64,
+    },
     /// Run a simulator of the population registry's HTTP contract on --bind, answering from a CSV file
     /// (citizen_id,full_name,date_of_birth) and expecting --registry-key.
     RegistrySim {

@@ -12,10 +12,12 @@ pub mod app;
 pub mod domain;
 pub mod family;
 pub mod identity;
+pub mod orgs;
 pub mod privacy;
 pub mod profile;
 pub mod qr;
 pub mod shell;
+pub mod teams;
 pub mod units;
 pub mod vault;
 

@@ -17,7 +17,8 @@ use congdanso::vault::web::VaultSettings;
 use congdanso::identity::registry::{self, RegistryClient, simulator};
 use congdanso::identity::sms::{HttpSmsGateway, SmsGateway};
 
-/// Every hour: documents in the bin past their retention period, and accounts whose deletion is due.
+/// Every hour: documents in the bin past their retention period, accounts whose deletion is due, and accounts
+/// registered for someone who never confirmed them.
 async fn purge_loop(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -33,6 +34,12 @@ async fn purge_loop(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(accounts = n, "deleted the personal data of accounts as their owners asked"),
             Err(e) => tracing::error!(error = %e, "deleting accounts' data failed"),
+        }
+        let before = now - congdanso::teams::service::PENDING_DAYS * 86_400;
+        match congdanso::teams::service::expire_pending(&state.db, before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(accounts = n, "deleted registrations their owners never confirmed"),
+            Err(e) => tracing::error!(error = %e, "deleting unconfirmed registrations failed"),
         }
     }
 }
@@ -65,6 +72,11 @@ async fn main() -> ExitCode {
         Command::BenchVault { seconds } => congdanso::vault::bench::run(&cli.settings.data_dir, seconds).await.map(|report| {
             println!("{report}");
         }),
+        Command::BenchTeams { seconds, rows } => {
+            congdanso::teams::bench::run(&cli.settings.data_dir, seconds, rows).await.map(|report| {
+                println!("{report}");
+            })
+        }
         Command::BenchQr { seconds } => congdanso::qr::bench::run(&cli.settings.data_dir, seconds).await.map(|report| {
             println!("{report}");
         }),
@@ -218,7 +230,13 @@ async fn serve(settings: Settings) -> Result<(), String> {
             retention_days: settings.document_retention_days,
         },
         deletion_grace_days: settings.deletion_grace_days,
+        public_url: settings.public_url().as_str().to_owned(),
     };
+    match congdanso::orgs::service::stop_interrupted(&state.db, congdanso::identity::web::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(enrolments = n, "enrolments interrupted by the last stop are marked where they stopped"),
+        Err(e) => tracing::error!(error = %e, "marking interrupted enrolments failed"),
+    }
     tokio::spawn(purge_loop(state.clone()));
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.bind)

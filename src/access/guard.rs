@@ -163,6 +163,11 @@ impl Scoped {
         self.role
     }
 
+    /// The scopes this role is held for (team ids, organization ids).
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
     /// Whether this role holds `scope` (a team id, an organization id).
     pub fn covers(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)

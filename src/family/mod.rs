@@ -21,6 +21,8 @@ pub enum Relation {
     Parent,
     Guardian,
     Delegate,
+    /// A community team member the person let update their profile for an hour (by reading out a code).
+    Helper,
 }
 
 impl Relation {
@@ -29,6 +31,7 @@ impl Relation {
             Relation::Parent => "parent",
             Relation::Guardian => "guardian",
             Relation::Delegate => "delegate",
+            Relation::Helper => "helper",
         }
     }
 
@@ -37,6 +40,7 @@ impl Relation {
             "parent" => Some(Relation::Parent),
             "guardian" => Some(Relation::Guardian),
             "delegate" => Some(Relation::Delegate),
+            "helper" => Some(Relation::Helper),
             _ => None,
         }
     }

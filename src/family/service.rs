@@ -12,8 +12,14 @@ use crate::identity::{Field, Problem};
 /// What a request needs to do with the person's data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
+    /// Read anything of the person's (a helper's edge does not count).
     Read,
+    /// Change anything of the person's (a helper's edge does not count).
     Manage,
+    /// Read the profile: a helper's edge counts too.
+    ReadProfile,
+    /// Change the profile: a helper's edge counts too.
+    ManageProfile,
 }
 
 /// Proof that `actor` may read (or manage, when asked) `id`'s data: oneself, or through a live edge. Made only by
@@ -54,6 +60,7 @@ impl Subject {
         self.acting.as_ref().map(|a| match a.relation {
             Relation::Parent | Relation::Guardian => "guardian",
             Relation::Delegate => "delegate",
+            Relation::Helper => "helper",
         })
     }
 }
@@ -94,10 +101,15 @@ pub async fn subject(
         .await?;
     let rows: Vec<EdgeRow> = crate::db::take_rows(&mut res, 0)?;
     let Some(edge) = rows.into_iter().next() else { return Ok(None) };
-    if need == Access::Manage && !edge.can_manage {
+    let relation = Relation::parse(&edge.kind).unwrap_or(Relation::Delegate);
+    // a helper reads and changes the profile, nothing else (least privilege: no documents, QR or export)
+    let helper_ok = matches!(need, Access::ReadProfile | Access::ManageProfile);
+    if relation == Relation::Helper && !helper_ok {
         return Ok(None);
     }
-    let relation = Relation::parse(&edge.kind).unwrap_or(Relation::Delegate);
+    if matches!(need, Access::Manage | Access::ManageProfile) && !edge.can_manage {
+        return Ok(None);
+    }
     Ok(Some(Subject {
         actor: actor.to_owned(),
         id: for_id.to_owned(),

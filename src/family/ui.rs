@@ -12,6 +12,7 @@ pub fn relation_name(i18n: leptos_i18n::I18nContext<Locale>, relation: Relation)
         Relation::Parent => t_string!(i18n, family.rel_parent),
         Relation::Guardian => t_string!(i18n, family.rel_guardian),
         Relation::Delegate => t_string!(i18n, family.rel_delegate),
+        Relation::Helper => t_string!(i18n, family.rel_helper),
     }
 }
 
@@ -47,9 +48,12 @@ pub enum PersonPage {
 pub fn PersonNav(acting: Option<ActingFor>, current: PersonPage) -> impl IntoView {
     let i18n = use_i18n();
     let q = ActingFor::query(&acting);
+    // a team member helping with the profile sees only the profile
+    let helper = acting.as_ref().is_some_and(|a| a.relation == Relation::Helper);
     let link = move |page: PersonPage, path: &str, text: &'static str| {
         let current = (page == current).then_some("page");
-        view! { <li><a href=format!("{path}{q}") aria-current=current>{text}</a></li> }
+        (!helper || page == PersonPage::Profile)
+            .then(|| view! { <li><a href=format!("{path}{q}") aria-current=current>{text}</a></li> })
     };
     view! {
         <nav class="person-nav" aria-label=t_string!(i18n, family.person_nav)>
@@ -79,12 +83,13 @@ fn notice_text(i18n: leptos_i18n::I18nContext<Locale>, notice: FamilyNotice) -> 
 
 /// A group of radio buttons with its legend and error.
 pub fn radios(
-    name: &'static str,
+    name: impl Into<String>,
     legend: &'static str,
     choices: Vec<(&'static str, &'static str)>,
     chosen: String,
     error: Option<&'static str>,
 ) -> impl IntoView {
+    let name: String = name.into();
     let error_id = format!("{name}-error");
     view! {
         <fieldset class="field" class:field--error=error.is_some() aria-describedby=error.map(|_| error_id.clone())>
@@ -96,7 +101,7 @@ pub fn radios(
                     .map(|(value, text)| {
                         view! {
                             <label class="choice">
-                                <input type="radio" name=name value=value checked=chosen == value />
+                                <input type="radio" name=name.clone() value=value checked=chosen == value />
                                 {text}
                             </label>
                         }
@@ -263,7 +268,7 @@ pub fn FamilyPage() -> impl IntoView {
         {household_section(
             i18n,
             state.household.clone(),
-            state.dependants.iter().filter(|d| d.relation != Relation::Delegate).map(|d| (d.id.clone(), d.name.clone())).collect(),
+            state.dependants.iter().filter(|d| !matches!(d.relation, Relation::Delegate | Relation::Helper)).map(|d| (d.id.clone(), d.name.clone())).collect(),
             state.household_input.clone(),
         )}
         <section class="card" aria-labelledby="dependants-title">
@@ -288,9 +293,13 @@ pub fn FamilyPage() -> impl IntoView {
                                 </span>
                                 <span class="person__links">
                                     <a href=format!("/me/profile{q}")>{t!(i18n, family.nav_profile)}</a>
-                                    <a href=format!("/me/documents{q}")>{t!(i18n, family.nav_documents)}</a>
-                                    {d.can_manage.then(|| view! { <a href=format!("/me/qr{q}")>{t!(i18n, family.nav_qr)}</a> })}
-                                    <a href=format!("/me/privacy{q}")>{t!(i18n, family.nav_privacy)}</a>
+                                    {(d.relation != Relation::Helper).then(|| {
+                                        view! {
+                                            <a href=format!("/me/documents{q}")>{t!(i18n, family.nav_documents)}</a>
+                                            {d.can_manage.then(|| view! { <a href=format!("/me/qr{q}")>{t!(i18n, family.nav_qr)}</a> })}
+                                            <a href=format!("/me/privacy{q}")>{t!(i18n, family.nav_privacy)}</a>
+                                        }
+                                    })}
                                 </span>
                             </li>
                         }

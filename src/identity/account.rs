@@ -204,6 +204,8 @@ pub async fn view_own(db: &Db, account_id: &str) -> Result<Option<AccountView>, 
                 .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                 .unwrap_or_default(),
             expiring_documents: 0,
+            employer_invitations: Vec::new(),
+            employer_answer: None,
         }
     }))
 }

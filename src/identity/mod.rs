@@ -30,7 +30,10 @@ use serde::{Deserialize, Serialize};
 pub enum OtpPurpose {
     SignUp,
     SignIn,
+    /// A resident confirms a registration a community team member made for them.
     Confirm,
+    /// A resident lets a team member update their data for a while (never the same code as [`Self::Confirm`]).
+    Help,
 }
 
 impl OtpPurpose {
@@ -39,6 +42,7 @@ impl OtpPurpose {
             OtpPurpose::SignUp => "sign_up",
             OtpPurpose::SignIn => "sign_in",
             OtpPurpose::Confirm => "confirm",
+            OtpPurpose::Help => "help",
         }
     }
 }
@@ -84,6 +88,10 @@ pub enum Problem {
     ChoiceMissing,
     /// An end date must be after today and at most five years away.
     UntilInvalid,
+    /// A person registering with their own phone is 14 or older (younger ones are added under a parent).
+    TooYoung,
+    /// The same ID number twice in one form.
+    Repeated,
 }
 
 /// A message about the whole form (not one field).
@@ -159,6 +167,10 @@ pub struct AccountView {
     /// Documents in the vault that expire within the warning period or have expired (filled by the /me handler).
     #[serde(default)]
     pub expiring_documents: i64,
+    /// Organizations that enrolled the person as an employee, waiting for their answer: (invitation, name).
+    pub employer_invitations: Vec<(String, String)>,
+    /// The answer just given to an invitation: "confirmed" | "declined".
+    pub employer_answer: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -121,11 +121,12 @@ pub async fn check_account(db: &Db, registry: &RegistryClient, account_id: &str,
     Ok(())
 }
 
-/// Accounts whose check could not be made yet (the registry was down), oldest first.
+/// Accounts whose check could not be made yet (the registry was down), oldest first. An account a team member
+/// registered is not sent to the registry before its owner has confirmed it.
 pub async fn pending_accounts(db: &Db, limit: i64) -> Result<Vec<String>, DbError> {
     let mut res = db
         .query(
-            "SELECT VALUE meta::id(id) FROM account WHERE registry_status IN ['pending', 'unchecked']
+            "SELECT VALUE meta::id(id) FROM account WHERE registry_status IN ['pending', 'unchecked'] AND status = 'active'
              ORDER BY created_at LIMIT $limit",
         )
         .bind(("limit", limit))

@@ -36,6 +36,8 @@ pub(crate) fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Prob
         Problem::NotAChild => t_string!(i18n, family.err_not_a_child),
         Problem::ChoiceMissing => t_string!(i18n, family.err_choice),
         Problem::UntilInvalid => t_string!(i18n, family.err_until),
+        Problem::TooYoung => t_string!(i18n, team.err_too_young),
+        Problem::Repeated => t_string!(i18n, team.err_repeated),
     }
 }
 
@@ -299,6 +301,30 @@ pub fn MePage() -> impl IntoView {
                 <dd>{account.citizen_id_masked.clone()}</dd>
             </dl>
         </section>
+        {account.employer_answer.clone().map(|a| {
+            let text = if a == "confirmed" { t_string!(i18n, org.confirmed) } else { t_string!(i18n, org.declined) };
+            view! { <p class="notice notice--info" role="status">{text}</p> }
+        })}
+        {account
+            .employer_invitations
+            .clone()
+            .into_iter()
+            .map(|(edge, name)| {
+                view! {
+                    <section class="card" data-testid="invitation">
+                        <p>{t_string!(i18n, org.invitation).replace("%org%", &name)}</p>
+                        <div class="actions">
+                            <form method="post" action=format!("/me/employers/{edge}/confirm")>
+                                <button type="submit" class="button">{t!(i18n, org.confirm)}</button>
+                            </form>
+                            <form method="post" action=format!("/me/employers/{edge}/decline")>
+                                <button type="submit" class="button button--secondary">{t!(i18n, org.decline)}</button>
+                            </form>
+                        </div>
+                    </section>
+                }
+            })
+            .collect_view()}
         {(account.expiring_documents > 0).then(|| {
             let n = account.expiring_documents;
             view! {

@@ -104,7 +104,7 @@ fn verify_location(phone: &PhoneNumber, purpose: OtpPurpose) -> String {
     format!("/verify?phone={}&purpose={}", crate::app::encode_query_value(phone.e164()), purpose.as_str())
 }
 
-fn otp_notice(e: &OtpError) -> Notice {
+pub(crate) fn otp_notice(e: &OtpError) -> Notice {
     match e {
         OtpError::ResendTooSoon { retry_after } => Notice::ResendTooSoon { seconds: *retry_after },
         OtpError::TooManyForPhone { retry_after } | OtpError::TooManyFromClient { retry_after } => {
@@ -134,18 +134,29 @@ async fn send_code(
     client: &str,
     deliver: bool,
 ) -> Result<(), Notice> {
+    let text: Option<&(dyn Fn(&str) -> String + Sync)> = if deliver { Some(&otp_message) } else { None };
+    issue_and_send(state, phone, purpose, client, &OtpPolicy::default(), text).await
+}
+
+/// Issues a code under `policy` and, when `text` is given, sends the message it makes of the code.
+pub(crate) async fn issue_and_send(
+    state: &AppState,
+    phone: &PhoneNumber,
+    purpose: OtpPurpose,
+    client: &str,
+    policy: &OtpPolicy,
+    text: Option<&(dyn Fn(&str) -> String + Sync)>,
+) -> Result<(), Notice> {
     let now = now();
-    let issued = otp::issue(&state.db, &state.secret, &OtpPolicy::default(), phone, purpose, client, now)
-        .await
-        .map_err(|e| {
-            if let OtpError::Db(cause) = &e {
-                tracing::error!(error = %cause, "issuing a code failed");
-            }
-            otp_notice(&e)
-        })?;
-    if deliver {
+    let issued = otp::issue(&state.db, &state.secret, policy, phone, purpose, client, now).await.map_err(|e| {
+        if let OtpError::Db(cause) = &e {
+            tracing::error!(error = %cause, "issuing a code failed");
+        }
+        otp_notice(&e)
+    })?;
+    if let Some(text) = text {
         let reference = format!("otp-{}", now);
-        if let Err(e) = state.sms.send(phone, &otp_message(&issued.code), &reference, now).await {
+        if let Err(e) = state.sms.send(phone, &text(&issued.code), &reference, now).await {
             tracing::error!(to = %phone.masked(), error = %e, "the code could not be sent");
             return Err(Notice::SmsFailed);
         }
@@ -439,6 +450,11 @@ pub async fn verify(
         return verify_page(&state, &headers, &phone, purpose, Some(Notice::NoCode), StatusCode::UNPROCESSABLE_ENTITY)
             .await;
     };
+    // an account a community team registered becomes usable when its owner signs in with the code to their phone
+    if let Err(e) = crate::teams::service::confirm_own(&state.db, &account_id, now).await {
+        tracing::error!(error = %e, "confirming an assisted registration failed");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let client = client_of(&state, peer, &headers);
     super::mfa_web::open_session(&state, &account_id, agent, &client, now).await
@@ -499,12 +515,20 @@ pub(crate) async fn any_session(state: &AppState, headers: &HeaderMap) -> Option
 }
 
 /// GET /me
-pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
     match account::view_own(&state.db, &active.account_id).await {
         Ok(Some(mut view)) => {
             view.expiring_documents =
                 crate::vault::service::expiring_count(&state.db, &active.account_id, today()).await.unwrap_or(0);
+            view.employer_invitations =
+                crate::orgs::service::invitations(&state.db, &active.account_id).await.unwrap_or_default();
+            view.employer_answer =
+                query.get("employer").filter(|a| matches!(a.as_str(), "confirmed" | "declined")).cloned();
             no_store(render(&state, "/me", &headers, view, StatusCode::OK).await)
         }
         _ => see_other("/signin"),

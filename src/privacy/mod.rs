@@ -22,6 +22,10 @@ pub enum SeenWhat {
     Export,
     /// A counter or a relying party checked the QR code (see the QR checks page).
     QrCheck,
+    /// A community team member registered the person (the detail names the team).
+    Registered,
+    /// The person let a team member update their profile for an hour.
+    HelpGiven,
 }
 
 impl SeenWhat {
@@ -34,6 +38,8 @@ impl SeenWhat {
             SeenWhat::Qr => "qr",
             SeenWhat::Export => "export",
             SeenWhat::QrCheck => "qr_check",
+            SeenWhat::Registered => "registered",
+            SeenWhat::HelpGiven => "help_given",
         }
     }
 
@@ -46,6 +52,8 @@ impl SeenWhat {
             SeenWhat::Qr,
             SeenWhat::Export,
             SeenWhat::QrCheck,
+            SeenWhat::Registered,
+            SeenWhat::HelpGiven,
         ]
         .into_iter()
         .find(|w| w.as_str() == s)
@@ -59,6 +67,8 @@ pub enum SeenRole {
     Delegate,
     Staff,
     Organization,
+    /// A community team member: registered the person, or helped them update their profile.
+    Helper,
 }
 
 /// One line of the timeline.

@@ -73,6 +73,7 @@ pub async fn timeline(db: &Db, subject: &str, limit: i64) -> Result<Vec<(i64, Se
             let role = match r.role.as_str() {
                 "guardian" => SeenRole::Guardian,
                 "delegate" => SeenRole::Delegate,
+                "helper" => SeenRole::Helper,
                 _ => SeenRole::Staff,
             };
             let line = SeenLine {

@@ -13,6 +13,7 @@ fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: SeenRole) -> &'static
         SeenRole::Delegate => t_string!(i18n, privacy.role_delegate),
         SeenRole::Staff => t_string!(i18n, privacy.role_staff),
         SeenRole::Organization => t_string!(i18n, privacy.role_organization),
+        SeenRole::Helper => t_string!(i18n, privacy.role_helper),
     }
 }
 
@@ -25,6 +26,8 @@ fn what_text(i18n: leptos_i18n::I18nContext<Locale>, what: SeenWhat) -> &'static
         SeenWhat::Qr => t_string!(i18n, privacy.what_qr),
         SeenWhat::Export => t_string!(i18n, privacy.what_export),
         SeenWhat::QrCheck => t_string!(i18n, privacy.what_qr_check),
+        SeenWhat::Registered => t_string!(i18n, privacy.what_registered),
+        SeenWhat::HelpGiven => t_string!(i18n, privacy.what_help_given),
     }
 }
 

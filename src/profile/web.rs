@@ -66,7 +66,7 @@ async fn profile_page(
 
 /// GET /me/profile?for=…
 pub async fn page(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<ForQuery>) -> Response {
-    match subject_of(&state, &headers, query.get(), Access::Read).await {
+    match subject_of(&state, &headers, query.get(), Access::ReadProfile).await {
         Ok(subject) => profile_page(&state, &headers, &subject, None, vec![], None, StatusCode::OK).await,
         Err(response) => response,
     }
@@ -83,7 +83,7 @@ pub struct ProfileForm {
 
 /// POST /me/profile: every field checked; with a problem, the page comes back with everything as typed.
 pub async fn save(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<ProfileForm>) -> Response {
-    let subject = match subject_of(&state, &headers, form.for_query.get(), Access::Manage).await {
+    let subject = match subject_of(&state, &headers, form.for_query.get(), Access::ManageProfile).await {
         Ok(subject) => subject,
         Err(response) => return response,
     };

@@ -9,9 +9,10 @@ const OFFLINE_URL = "/offline";
 const OFFLINE_PAGES = [OFFLINE_URL, "/offline/qr"];
 const OFFLINE_INSTEAD = { "/me/qr": "/offline/qr" };
 // Pages kept from their last visit, for use without network: the service counter (its form carries no citizen
-// data; its script checks codes offline). Signing out removes the copy.
-const KEEP_PAGES = ["/counter/scan"];
-const KEEP_FILES = ["/counter.js"];
+// data; its script checks codes offline) and the team's registration form (blank; what a member saves stays in
+// the page's IndexedDB queue until sent). Signing out removes the copy.
+const KEEP_PAGES = ["/counter/scan", "/team/register"];
+const KEEP_FILES = ["/counter.js", "/assist.js"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

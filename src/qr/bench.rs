@@ -7,19 +7,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::Preset;
-use super::keys::KeyRing;
-use crate::db::{self, Db};
-use crate::secret::SecretKey;
 
 const CONCURRENCY: usize = 16;
 
 pub async fn run(dir: &std::path::Path, seconds: u64) -> Result<String, String> {
-    let url = format!("surrealkv://{}", dir.join("bench-qr-db").display());
-    let db: Db = db::connect_scratch(&url, "bench").await.map_err(|e| e.to_string())?;
-    crate::units::service::seed(&db).await.map_err(|e| e.to_string())?;
-    let secret = SecretKey::generate()?;
-    let now = crate::identity::web::now();
-    let keys = KeyRing::load(&db, &secret, now).await.map_err(|e| e.to_string())?;
+    let (db, secret, keys, now) = crate::server::bench_scratch(dir, "bench-qr-db").await?;
     let mut res = db
         .query(
             "CREATE ONLY account CONTENT { phone: '+84912000001', citizen_id: '048085001234', full_name: 'Nguyễn Văn An',

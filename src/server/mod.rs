@@ -56,12 +56,30 @@ pub struct AppState {
     pub vault: crate::vault::web::VaultSettings,
     /// Days between a deletion request and the deletion (the person can cancel until then).
     pub deletion_grace_days: i64,
+    /// The address people reach the service at (links in SMS), without a trailing slash.
+    pub public_url: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
     }
+}
+
+/// A fresh SurrealKV database at `dir/name` for a benchmark, with the units seeded, a new secret key, QR keys and
+/// the time it was made.
+#[doc(hidden)]
+pub async fn bench_scratch(
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<(Db, SecretKey, crate::qr::keys::KeyRing, i64), String> {
+    let url = format!("surrealkv://{}", dir.join(name).display());
+    let db: Db = crate::db::connect_scratch(&url, "bench").await.map_err(|e| e.to_string())?;
+    crate::units::service::seed(&db).await.map_err(|e| e.to_string())?;
+    let secret = SecretKey::generate()?;
+    let now = crate::identity::web::now();
+    let keys = crate::qr::keys::KeyRing::load(&db, &secret, now).await.map_err(|e| e.to_string())?;
+    Ok((db, secret, keys, now))
 }
 
 /// A state for a router without a deployment around it (the HTTP tests and `bench-qr`): development mode, the
@@ -91,6 +109,7 @@ pub async fn standalone_state(
         blobs: crate::vault::store::BlobStore::filesystem(&blob_dir)?,
         vault: Default::default(),
         deletion_grace_days: 30,
+        public_url: "http://localhost:3000".to_owned(),
     })
 }
 
@@ -114,6 +133,14 @@ pub fn router(state: AppState) -> Router {
         "/me/documents/{id}",
         "/me/privacy",
         "/counter/scan",
+        "/team/register",
+        "/team/registrations/:id",
+        "/team/registrations/{id}",
+        "/team/help",
+        "/team/work",
+        "/org",
+        "/org/enrolments/:id",
+        "/org/enrolments/{id}",
         "/admin",
         "/forbidden",
         "/dev/outbox",
@@ -193,6 +220,22 @@ pub fn router(state: AppState) -> Router {
         .route("/me/privacy/delete", axum::routing::post(crate::privacy::web::request_deletion))
         .route("/me/privacy/cancel", axum::routing::post(crate::privacy::web::cancel_deletion))
         .route("/me/export.zip", get(crate::privacy::web::export))
+        .route("/team/register", get(crate::teams::web::register_form).post(crate::teams::web::register))
+        .route("/team/registrations/{id}", get(crate::teams::web::registration))
+        .route("/team/registrations/{id}/confirm", axum::routing::post(crate::teams::web::confirm))
+        .route("/team/registrations/{id}/resend", axum::routing::post(crate::teams::web::resend))
+        .route("/team/help", get(crate::teams::web::help_form).post(crate::teams::web::help_send))
+        .route("/team/help/confirm", axum::routing::post(crate::teams::web::help_confirm))
+        .route("/team/work", get(crate::teams::web::work))
+        .route("/team/leader", axum::routing::post(crate::teams::web::set_leader))
+        .route("/org", get(crate::orgs::web::page))
+        .route(
+            "/org/enrolments",
+            axum::routing::post(crate::orgs::web::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::orgs::domain::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route("/org/enrolments/{id}", get(crate::orgs::web::enrolment))
+        .route("/me/employers/{edge}/{action}", axum::routing::post(crate::orgs::web::answer))
         .route("/admin", get(admin::page))
         .route("/admin/grants", axum::routing::post(admin::grant))
         .route("/admin/grants/revoke", axum::routing::post(admin::revoke))

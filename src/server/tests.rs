@@ -501,3 +501,203 @@ async fn a_delegate_reads_until_the_delegation_is_revoked_and_never_changes_with
     let seen = as_user(&app, "GET", "/me/privacy", &elder_cookie, "", vec![]).await;
     assert!(seen.body.contains("Phạm Văn Cháu") && seen.body.contains("đã xem hồ sơ"));
 }
+
+// ---- teams in the field and organizations: a member reaches their own team's work and ward only ----
+
+/// A staff member with one role (their session passed the authenticator step).
+async fn staff(db: &Db, phone: &str, cid: &str, name: &str, role: &str, scope: &str) -> (String, String) {
+    let id = crate::family::service::tests::adult(db, phone, cid, name).await;
+    let now = crate::identity::web::now();
+    let session =
+        crate::identity::session::create(db, &id, crate::identity::session::SessionPolicy::STAFF, "test", "127.0.0.1", now)
+            .await
+            .expect("session");
+    crate::identity::session::mark_second_factor(db, &session.id, now).await.expect("second factor");
+    db.query("CREATE role_grant CONTENT { account: type::record('account', $a), role: $role, scope: $scope, granted_at: 0 }")
+        .bind(("a", id.clone()))
+        .bind(("role", role.to_owned()))
+        .bind(("scope", scope.to_owned()))
+        .await
+        .expect("grant")
+        .check()
+        .expect("grant");
+    (id, format!("cds_session={}", session.token))
+}
+
+async fn new_team(db: &Db, name: &str, ward: &str) -> String {
+    let mut res = db
+        .query("CREATE ONLY team CONTENT { name: $name, ward: $ward, created_at: 0 } RETURN VALUE meta::id(id)")
+        .bind(("name", name.to_owned()))
+        .bind(("ward", ward.to_owned()))
+        .await
+        .expect("team");
+    res.take::<Option<String>>(0).expect("id").expect("id")
+}
+
+async fn as_json(app: &Router, uri: &str, cookie: &str, body: &str) -> Reply {
+    let request = Request::post(uri)
+        .header("cookie", cookie)
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .expect("request");
+    send(app, request).await
+}
+
+async fn last_code(db: &Db, e164: &str) -> String {
+    let mut res = db
+        .query("SELECT VALUE body FROM sms_outbox WHERE to = $to ORDER BY sent_at DESC LIMIT 1")
+        .bind(("to", e164.to_owned()))
+        .await
+        .expect("outbox");
+    let body = res.take::<Vec<String>>(0).expect("rows").into_iter().next().expect("a message");
+    body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).expect("a code").to_owned()
+}
+
+const RESIDENT: &str = "key=0f8e2b4c-1d3a-4e5f-9a8b-7c6d5e4f3a2b&full_name=Tr%E1%BA%A7n+Th%E1%BB%8B+Lan&citizen_id=048186000123\
+    &birth_date=02%2F03%2F1986&sex=female&phone=0905123456&street=12+L%C3%AA+Du%E1%BA%A9n&consent=yes\
+    &d1_name=Nguy%E1%BB%85n+B%C3%A9+Na&d1_birth=01%2F06%2F2019&d1_sex=female&d1_cid=&d1_relation=parent";
+
+#[tokio::test]
+async fn an_assisted_registration_is_made_once_and_stays_within_its_team_and_ward() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let team_a = new_team(&state.db, "Tổ 1", "20194").await;
+    let team_b = new_team(&state.db, "Tổ 9", "20200").await;
+    let (_, a) = staff(&state.db, "+84905000001", "048090000001", "Lê Văn An", "team_member", &team_a).await;
+    let (_, b) = staff(&state.db, "+84905000002", "048090000002", "Lê Văn Bình", "team_member", &team_b).await;
+    let (_, officer_b) = staff(&state.db, "+84905000003", "048090000003", "Lê Văn Cường", "ward_officer", "20200").await;
+    let (_, citizen) = person(&state.db, "+84905000004", "048090000004", "Lê Văn Dân").await;
+
+    // sent, then sent again (a dropped answer): one registration, one account
+    let first = as_json(&app, "/team/register", &a, RESIDENT).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let reply: serde_json::Value = serde_json::from_str(&first.body).expect("json");
+    let id = reply["id"].as_str().expect("id").to_owned();
+    let again = as_json(&app, "/team/register", &a, RESIDENT).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(again.body.contains(&id) && again.body.contains("\"again\":true"));
+    // another key for the same person: a conflict, never a second account
+    let other_key = RESIDENT.replace("0f8e2b4c", "1f8e2b4c");
+    let conflict = as_json(&app, "/team/register", &a, &other_key).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    assert!(conflict.body.contains("phone_taken"));
+    let bad = as_json(&app, "/team/register", &a, &RESIDENT.replace("0905123456", "12345").replace("0f8e2b4c", "2f8e2b4c")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("\"field\":\"phone\""));
+
+    // the member of ward B, its ward officer and a citizen reach none of it
+    let confirm_uri = format!("/team/registrations/{id}/confirm");
+    let code = last_code(&state.db, "+84905123456").await;
+    for cookie in [&b, &officer_b, &citizen] {
+        assert_eq!(as_user(&app, "GET", &format!("/team/registrations/{id}"), cookie, "", vec![]).await.status, StatusCode::FORBIDDEN);
+        let tried = as_user(&app, "POST", &confirm_uri, cookie, "application/x-www-form-urlencoded", format!("code={code}").into_bytes()).await;
+        assert_eq!(tried.status, StatusCode::FORBIDDEN);
+        let resent = as_user(&app, "POST", &format!("/team/registrations/{id}/resend"), cookie, "", vec![]).await;
+        assert_eq!(resent.status, StatusCode::FORBIDDEN);
+    }
+    for cookie in [&officer_b, &citizen] {
+        assert_eq!(as_json(&app, "/team/register", cookie, RESIDENT).await.status, StatusCode::FORBIDDEN);
+    }
+    let work_b = as_user(&app, "GET", "/team/work", &officer_b, "", vec![]).await;
+    assert_eq!(work_b.status, StatusCode::OK);
+    assert!(work_b.body.contains("Tổ 9") && !work_b.body.contains("Tổ 1<"), "{}", work_b.body);
+    assert!(!work_b.body.contains("Trần Thị Lan"));
+    assert_eq!(as_user(&app, "GET", "/team/work", &citizen, "", vec![]).await.status, StatusCode::FORBIDDEN);
+
+    // the resident reads the code out to the member of ward A
+    let confirmed = as_json(&app, &confirm_uri, &a, &format!("code={code}")).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    assert!(confirmed.body.contains("confirmed"));
+    let work_a = as_user(&app, "GET", "/team/work", &a, "", vec![]).await;
+    assert!(work_a.body.contains("Trần Thị Lan"));
+
+    // help: a member of ward B cannot reach the resident of ward A; the member of ward A can, with the code
+    let form = "application/x-www-form-urlencoded";
+    let asked = as_user(&app, "POST", "/team/help", &b, form, b"phone=0905123456".to_vec()).await;
+    assert_eq!(asked.status, StatusCode::NOT_FOUND);
+    // (the registration's code went out just now: the resend wait is over a minute later)
+    state.db.query("UPDATE otp SET created_at -= 120; UPDATE sms_outbox SET sent_at -= 120").await.expect("older codes").check().expect("older");
+    let asked = as_user(&app, "POST", "/team/help", &a, form, b"phone=0905123456".to_vec()).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let code = last_code(&state.db, "+84905123456").await;
+    let resident = crate::identity::account::find_by_phone(&state.db, &crate::identity::domain::PhoneNumber::parse("0905123456").expect("p"))
+        .await
+        .expect("q")
+        .expect("id");
+    let wrong_ward = as_user(&app, "POST", "/team/help/confirm", &b, form, format!("phone=0905123456&code={code}").into_bytes()).await;
+    assert_eq!(wrong_ward.status, StatusCode::NOT_FOUND);
+    let opened = as_user(&app, "POST", "/team/help/confirm", &a, form, format!("phone=0905123456&code={code}").into_bytes()).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let profile = as_user(&app, "GET", &format!("/me/profile?for={resident}"), &a, "", vec![]).await;
+    assert_eq!(profile.status, StatusCode::OK);
+    // a helper sees the profile and nothing else
+    for path in ["/me/documents", "/me/qr", "/me/privacy", "/me/export.zip"] {
+        let tried = as_user(&app, "GET", &format!("{path}?for={resident}"), &a, "", vec![]).await;
+        assert_eq!(tried.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(as_user(&app, "GET", &format!("/me/profile?for={resident}"), &b, "", vec![]).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_enrolment_file_gives_a_result_per_row_and_a_malformed_file_imports_nothing() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let mut res = state
+        .db
+        .query("CREATE ONLY organization CONTENT { name: 'Cấp nước Đà Nẵng', name_folded: 'cap nuoc da nang', created_at: 0 } RETURN VALUE meta::id(id)")
+        .await
+        .expect("org");
+    let org: String = res.take::<Option<String>>(0).expect("id").expect("id");
+    let (_, admin) = staff(&state.db, "+84905000011", "048090000011", "Lê Văn Quản", "org_admin", &org).await;
+    let (_, other_admin) = staff(&state.db, "+84905000012", "048090000012", "Lê Văn Khác", "org_admin", "someotherorg").await;
+    let data = format!("multipart/form-data; boundary={BOUNDARY}");
+
+    let malformed = "Họ và tên,Số điện thoại\nTrần Thị Lan,0905123456\n";
+    let refused = as_user(&app, "POST", "/org/enrolments", &admin, &data, multipart(&[], Some(("nv.csv", malformed.as_bytes())))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Số định danh"), "{}", refused.body);
+    let mut res = state.db.query("RETURN count(SELECT id FROM enrolment); RETURN count(SELECT id FROM account WHERE status = 'pending')").await.expect("q");
+    assert_eq!((res.take::<Option<i64>>(0).expect("n"), res.take::<Option<i64>>(1).expect("n")), (Some(0), Some(0)));
+
+    let file = "Họ và tên;Số điện thoại;Số CCCD\nTrần Thị Lan;0905123456;048186000123\nLê Văn Sai;0905;048186000124\nTrần Thị Lan;0905123456;048186000123\n";
+    let uploaded = as_user(&app, "POST", "/org/enrolments", &admin, &data, multipart(&[], Some(("nv.csv", file.as_bytes())))).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER);
+    let location = uploaded.headers[header::LOCATION].to_str().expect("location").to_owned();
+    let mut page = as_user(&app, "GET", &location, &admin, "", vec![]).await;
+    for _ in 0..100 {
+        if page.body.contains("data-finished=\"true\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        page = as_user(&app, "GET", &location, &admin, "", vec![]).await;
+    }
+    assert!(page.body.contains("data-finished=\"true\""), "{}", page.body);
+    let csv = as_user(&app, "GET", &format!("{location}.csv"), &admin, "", vec![]).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.headers[header::CONTENT_TYPE].to_str().expect("type").starts_with("text/csv"));
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines, vec![
+        "dong,so_dien_thoai,ho_va_ten,ket_qua,cot",
+        "2,0905123456,Trần Thị Lan,created,",
+        "3,0905,Lê Văn Sai,invalid,phone",
+        "4,0905123456,Trần Thị Lan,already,line:2",
+    ]);
+    // the invitation went out; another organization's administrator sees nothing
+    assert!(last_code_or_text(&state.db, "+84905123456").await.contains("nhan vien"));
+    assert_eq!(as_user(&app, "GET", &location, &other_admin, "", vec![]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(as_user(&app, "GET", &format!("{location}.csv"), &other_admin, "", vec![]).await.status, StatusCode::FORBIDDEN);
+}
+
+async fn last_code_or_text(db: &Db, e164: &str) -> String {
+    let mut res = db
+        .query("SELECT VALUE body FROM sms_outbox WHERE to = $to ORDER BY sent_at DESC LIMIT 1")
+        .bind(("to", e164.to_owned()))
+        .await
+        .expect("outbox");
+    res.take::<Vec<String>>(0).expect("rows").into_iter().next().unwrap_or_default()
+}

@@ -96,11 +96,35 @@ pub fn AreaPage(area: Area) -> impl IntoView {
                 }
             })}
         {(area == Area::Counter)
-            .then(|| view! { <a href="/counter/scan" class="button button--wide">{t!(i18n, counter.open)}</a> })}
+            .then(|| {
+                view! {
+                    <div class="actions">
+                        <a href="/counter/scan" class="button">{t!(i18n, counter.open)}</a>
+                        <a href="/org" class="button button--secondary">{t!(i18n, counter.enrol_link)}</a>
+                    </div>
+                }
+            })}
+        {(area == Area::Team)
+            .then(|| {
+                view! {
+                    <div class="actions">
+                        <a href="/team/register" class="button">{t!(i18n, team.register_title)}</a>
+                        <a href="/team/work" class="button button--secondary">{t!(i18n, team.work_title)}</a>
+                        <a href="/team/help" class="button button--secondary">{t!(i18n, team.help_title)}</a>
+                    </div>
+                }
+            })}
         {matches!(area, Area::Ward | Area::City)
-            .then(|| view! { <a href="/admin" class="button button--wide">{t!(i18n, admin.title)}</a> })}
-        // the citizen's and the counter's functions are all built; the others still grow issue by issue
-        {(!matches!(area, Area::Citizen | Area::Counter))
+            .then(|| {
+                view! {
+                    <div class="actions">
+                        <a href="/admin" class="button">{t!(i18n, admin.title)}</a>
+                        <a href="/team/work" class="button button--secondary">{t!(i18n, team.work_title)}</a>
+                    </div>
+                }
+            })}
+        // the citizen's, the counter's and the teams' functions are built; the others still grow issue by issue
+        {(!matches!(area, Area::Citizen | Area::Counter | Area::Team))
             .then(|| view! { <p class="notice notice--info">{t!(i18n, area.coming)}</p> })}
         <ul class="cards">
             {move || text().1.into_iter().map(|item| view! { <li class="card">{item}</li> }).collect_view()}

@@ -7,9 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::db::{self, Db};
-use crate::secret::SecretKey;
-
 const CONCURRENCY: usize = 16;
 const UPLOAD_CLIENTS: usize = 2;
 const FILE_BYTES: usize = 2 * 1024 * 1024;
@@ -51,12 +48,7 @@ fn upload_body(boundary: &str, file: &[u8]) -> Vec<u8> {
 }
 
 pub async fn run(dir: &std::path::Path, seconds: u64) -> Result<String, String> {
-    let url = format!("surrealkv://{}", dir.join("bench-vault-db").display());
-    let db: Db = db::connect_scratch(&url, "bench").await.map_err(|e| e.to_string())?;
-    crate::units::service::seed(&db).await.map_err(|e| e.to_string())?;
-    let secret = SecretKey::generate()?;
-    let now = crate::identity::web::now();
-    let keys = crate::qr::keys::KeyRing::load(&db, &secret, now).await.map_err(|e| e.to_string())?;
+    let (db, secret, keys, now) = crate::server::bench_scratch(dir, "bench-vault-db").await?;
     let mut res = db
         .query(
             "CREATE ONLY account CONTENT { phone: '+84912000001', citizen_id: '048085001234', full_name: 'Nguyễn Văn An',

@@ -1,0 +1,430 @@
+//! The team's pages: register a resident (works offline with `public/assist.js`), one registration with its
+//! code box, helping an existing resident, and the work figures.
+use leptos::prelude::*;
+
+use super::{AssistState, FORM_DEPENDANT_SLOTS, HelpState, RegistrationState, TeamNotice, Who, WorkState};
+use crate::family::ui::radios;
+use crate::i18n::*;
+use crate::identity::ui::problem_text;
+use crate::identity::{Field, Problem};
+use crate::shell::{Input, NotFoundPage, input, notice};
+
+fn notice_text(i18n: leptos_i18n::I18nContext<Locale>, n: TeamNotice) -> (String, bool) {
+    let s = |t: &str| t.to_owned();
+    match n {
+        TeamNotice::Registered => (s(t_string!(i18n, team.registered)), false),
+        TeamNotice::AlreadyReceived => (s(t_string!(i18n, team.already_received)), false),
+        TeamNotice::PhoneTaken => (s(t_string!(i18n, team.phone_taken)), true),
+        TeamNotice::CitizenIdTaken => (s(t_string!(i18n, team.id_taken)), true),
+        TeamNotice::DependantTaken(n) => (t_string!(i18n, team.dependant_taken).replace("%n%", &n.to_string()), true),
+        TeamNotice::Confirmed => (s(t_string!(i18n, team.confirmed)), false),
+        TeamNotice::CodeSent => (s(t_string!(i18n, team.code_sent)), false),
+        TeamNotice::CodeWrong { tries_left } => {
+            (t_string!(i18n, team.code_wrong).replace("%n%", &tries_left.to_string()), true)
+        }
+        TeamNotice::CodeExpired => (s(t_string!(i18n, team.code_expired)), true),
+        TeamNotice::CodeDead => (s(t_string!(i18n, team.code_dead)), true),
+        TeamNotice::NoCode => (s(t_string!(i18n, team.no_code)), true),
+        TeamNotice::ResendTooSoon { seconds } => {
+            (t_string!(i18n, team.resend_wait).replace("%n%", &seconds.to_string()), true)
+        }
+        TeamNotice::TooManyCodes { minutes } => {
+            (t_string!(i18n, team.too_many_codes).replace("%n%", &minutes.to_string()), true)
+        }
+        TeamNotice::SmsFailed => (s(t_string!(i18n, team.sms_failed)), true),
+        TeamNotice::NoSuchResident => (s(t_string!(i18n, team.no_such_resident)), true),
+        TeamNotice::LeaderSet => (s(t_string!(i18n, team.leader_set)), false),
+        TeamNotice::Failed => (s(t_string!(i18n, team.failed)), true),
+    }
+}
+
+fn show_notice(i18n: leptos_i18n::I18nContext<Locale>, n: Option<TeamNotice>) -> impl IntoView {
+    n.map(|n| {
+        let (text, error) = notice_text(i18n, n);
+        notice(text, error)
+    })
+}
+
+/// A labelled text input whose name is made at run time (a family member's fields).
+fn numbered_field(id: String, label: &'static str, value: String, error: Option<&'static str>, inputmode: Option<&'static str>) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:field--error=error.is_some()>
+            <label for=id.clone()>{label}</label>
+            {error.map(|e| view! { <span class="error" id=error_id.clone()>{e}</span> })}
+            <input
+                id=id.clone()
+                name=id
+                type="text"
+                value=value
+                autocomplete="off"
+                inputmode=inputmode
+                aria-describedby=error.map(|_| error_id.clone())
+                aria-invalid=error.map(|_| "true")
+            />
+        </div>
+    }
+}
+
+/// The strings `public/assist.js` shows (translated here, read by the script from the page).
+fn script_text(i18n: leptos_i18n::I18nContext<Locale>) -> String {
+    serde_json::json!({
+        "queueEmpty": t_string!(i18n, team.q_empty),
+        "waiting": t_string!(i18n, team.q_waiting),
+        "sending": t_string!(i18n, team.q_sending),
+        "pending": t_string!(i18n, team.q_pending),
+        "confirmed": t_string!(i18n, team.q_confirmed),
+        "conflict": t_string!(i18n, team.q_conflict),
+        "conflictPhone": t_string!(i18n, team.phone_taken),
+        "conflictId": t_string!(i18n, team.id_taken),
+        "conflictDependant": t_string!(i18n, team.dependant_taken),
+        "rejected": t_string!(i18n, team.q_rejected),
+        "fix": t_string!(i18n, team.q_fix),
+        "remove": t_string!(i18n, team.q_remove),
+        "open": t_string!(i18n, team.q_open),
+        "online": t_string!(i18n, team.q_online),
+        "offline": t_string!(i18n, team.q_offline),
+        "signedOut": t_string!(i18n, team.q_signed_out),
+        "saved": t_string!(i18n, team.q_saved),
+        "codeLabel": t_string!(i18n, team.code_label),
+        "confirm": t_string!(i18n, team.confirm_button),
+        "codeWrong": t_string!(i18n, team.q_code_wrong),
+        "scanStart": t_string!(i18n, team.scan_start),
+        "scanStop": t_string!(i18n, team.scan_stop),
+        "scanRead": t_string!(i18n, team.scan_read),
+        "scanNotCard": t_string!(i18n, team.scan_not_card),
+        "fields": {
+            "full_name": t_string!(i18n, auth.name_label),
+            "citizen_id": t_string!(i18n, auth.id_label),
+            "birth_date": t_string!(i18n, auth.birth_label),
+            "sex": t_string!(i18n, auth.sex_label),
+            "phone": t_string!(i18n, team.phone_label),
+            "consent": t_string!(i18n, team.consent_short),
+            "relation": t_string!(i18n, team.d_relation),
+        },
+        "dependant": t_string!(i18n, team.d_title),
+    })
+    .to_string()
+}
+
+/// GET /team/register.
+#[component]
+pub fn AssistPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<AssistState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let err = |who: Who, field: Field| state.problem(who, field).map(|p: Problem| problem_text(i18n, p));
+    let input_state = state.input.clone();
+    let slots = input_state.dependants.len().max(FORM_DEPENDANT_SLOTS);
+    let sex_choices = || vec![("male", t_string!(i18n, auth.sex_male)), ("female", t_string!(i18n, auth.sex_female))];
+    let dependants = (1..=slots)
+        .map(|n| {
+            let d = input_state.dependants.get(n - 1).cloned().unwrap_or_default();
+            let who = Who::Dependant(n);
+            let open = !d.is_blank() || n == 1;
+            view! {
+                <details class="card dependant" open=open data-slot=n>
+                    <summary>{t_string!(i18n, team.d_title).replace("%n%", &n.to_string())}</summary>
+                    {numbered_field(format!("d{n}_name"), t_string!(i18n, auth.name_label), d.full_name, err(who, Field::FullName), None)}
+                    {numbered_field(format!("d{n}_birth"), t_string!(i18n, auth.birth_label), d.birth_date, err(who, Field::BirthDate), Some("numeric"))}
+                    {radios(format!("d{n}_sex"), t_string!(i18n, auth.sex_label), sex_choices(), d.sex, err(who, Field::Sex))}
+                    {numbered_field(format!("d{n}_cid"), t_string!(i18n, team.d_cid), d.citizen_id, err(who, Field::CitizenId), Some("numeric"))}
+                    {radios(
+                        format!("d{n}_relation"),
+                        t_string!(i18n, team.d_relation),
+                        vec![("parent", t_string!(i18n, team.d_parent)), ("guardian", t_string!(i18n, team.d_guardian))],
+                        d.relation,
+                        err(who, Field::Relation),
+                    )}
+                </details>
+            }
+        })
+        .collect_view();
+    let sex_error = err(Who::Resident, Field::Sex);
+    let consent_error = err(Who::Resident, Field::Consent);
+    let text_field = |id: &'static str, label: &'static str, hint: Option<&'static str>, value: String, field: Field, kind: &'static str, mode: Option<&'static str>| {
+        input(Input {
+            id,
+            label,
+            hint,
+            value,
+            error: err(Who::Resident, field),
+            input_type: kind,
+            autocomplete: "off",
+            inputmode: mode,
+            required: false,
+        })
+    };
+    view! {
+        <h1>{t!(i18n, team.register_title)}</h1>
+        <p class="meta">{format!("{} · {}", state.team_name, state.ward_name)}</p>
+        {show_notice(i18n, state.notice)}
+        <section id="assist-queue" class="card queue" hidden data-text=script_text(i18n) data-member=state.member.clone() aria-labelledby="queue-title">
+            <h2 id="queue-title">{t!(i18n, team.queue_title)}</h2>
+            <p class="meta" id="assist-network" role="status"></p>
+            <ul class="unit-list" id="assist-list" data-testid="queue"></ul>
+            <button type="button" class="button button--secondary" id="assist-send">{t!(i18n, team.send_now)}</button>
+        </section>
+        <form id="assist-form" method="post" action="/team/register" class="stack" novalidate>
+            <input type="hidden" name="key" value=input_state.key.clone() />
+            <input type="hidden" name="recorded_at" value=input_state.recorded_at.clone() />
+            <section class="card">
+                <h2>{t!(i18n, team.resident_title)}</h2>
+                <div id="assist-scan" class="scan" hidden>
+                    <button type="button" class="button button--secondary" id="assist-scan-button">{t!(i18n, team.scan_start)}</button>
+                    <video id="assist-video" playsinline muted hidden></video>
+                    <p class="meta" role="status" id="assist-scan-status"></p>
+                </div>
+                {text_field("full_name", t_string!(i18n, auth.name_label), None, input_state.full_name.clone(), Field::FullName, "text", None)}
+                {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input_state.citizen_id.clone(), Field::CitizenId, "text", Some("numeric"))}
+                {text_field("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), input_state.birth_date.clone(), Field::BirthDate, "text", Some("numeric"))}
+                {radios("sex", t_string!(i18n, auth.sex_label), sex_choices(), input_state.sex.clone(), sex_error)}
+                {text_field("phone", t_string!(i18n, team.phone_label), Some(t_string!(i18n, team.phone_hint)), input_state.phone.clone(), Field::Phone, "tel", Some("tel"))}
+                {input(Input {
+                    id: "street",
+                    label: t_string!(i18n, team.street_label),
+                    hint: Some(t_string!(i18n, team.street_hint)),
+                    value: input_state.street.clone(),
+                    error: None,
+                    input_type: "text",
+                    autocomplete: "off",
+                    inputmode: None,
+                    required: false,
+                })}
+            </section>
+            <h2>{t!(i18n, team.family_title)}</h2>
+            <p class="meta">{t!(i18n, team.family_hint)}</p>
+            {dependants}
+            <div class="card">
+                <div class="field" class:field--error=consent_error.is_some()>
+                    {consent_error.map(|e| view! { <span class="error" id="consent-error">{e}</span> })}
+                    <label class="choice">
+                        <input type="checkbox" name="consent" value="yes" checked=input_state.consent aria-describedby=consent_error.map(|_| "consent-error") />
+                        {t!(i18n, team.consent)}
+                    </label>
+                </div>
+                <button type="submit" class="button button--wide">{t!(i18n, team.save_button)}</button>
+                <p class="meta">{t!(i18n, team.offline_hint)}</p>
+            </div>
+        </form>
+        <script src="/assist.js" defer></script>
+    }
+    .into_any()
+}
+
+/// GET /team/registrations/{id}.
+#[component]
+pub fn RegistrationPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<RegistrationState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let l = state.line;
+    let pending = l.state == "pending";
+    let action = format!("/team/registrations/{}", l.id);
+    view! {
+        <h1>{l.name.clone()}</h1>
+        {show_notice(i18n, state.notice)}
+        <section class="card">
+            <p>
+                <span class=if pending { "badge badge--warn" } else { "badge" } data-testid="state">
+                    {if pending { t_string!(i18n, team.q_pending) } else { t_string!(i18n, team.q_confirmed) }}
+                </span>
+            </p>
+            <dl class="facts">
+                <dt>{t!(i18n, team.phone_label)}</dt>
+                <dd>{l.phone_masked.clone()}</dd>
+                <dt>{t!(i18n, team.by_member)}</dt>
+                <dd>{l.member_name.clone()}</dd>
+                <dt>{t!(i18n, team.received_at)}</dt>
+                <dd>{l.created.clone()}</dd>
+                {l.confirmed.clone().map(|c| view! { <dt>{t!(i18n, team.confirmed_at)}</dt> <dd>{c}</dd> })}
+                {(!l.dependants.is_empty()).then(|| view! { <dt>{t!(i18n, team.family_title)}</dt> <dd>{l.dependants.join(", ")}</dd> })}
+            </dl>
+        </section>
+        {pending.then(|| view! {
+            <form method="post" action=format!("{action}/confirm") class="card">
+                <p>{t!(i18n, team.code_intro)}</p>
+                {input(Input {
+                    id: "code",
+                    label: t_string!(i18n, team.code_label),
+                    hint: None,
+                    value: String::new(),
+                    error: None,
+                    input_type: "text",
+                    autocomplete: "one-time-code",
+                    inputmode: Some("numeric"),
+                    required: true,
+                })}
+                <button type="submit" class="button">{t!(i18n, team.confirm_button)}</button>
+            </form>
+            <form method="post" action=format!("{action}/resend") class="card">
+                <p class="meta">{t!(i18n, team.self_confirm_hint)}</p>
+                <button type="submit" class="button button--secondary">{t!(i18n, team.resend_button)}</button>
+            </form>
+        })}
+        <p class="actions">
+            <a class="button" href="/team/register">{t!(i18n, team.next_resident)}</a>
+            <a href="/team/work">{t!(i18n, team.work_title)}</a>
+        </p>
+    }
+    .into_any()
+}
+
+/// GET /team/help.
+#[component]
+pub fn HelpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<HelpState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let phone_error = state.phone_problem.map(|e| problem_text(i18n, Problem::Phone(e)));
+    view! {
+        <h1>{t!(i18n, team.help_title)}</h1>
+        <p>{t!(i18n, team.help_intro)}</p>
+        {show_notice(i18n, state.notice)}
+        <form method="post" action="/team/help" class="card">
+            {input(Input {
+                id: "phone",
+                label: t_string!(i18n, team.phone_label),
+                hint: None,
+                value: state.phone.clone(),
+                error: phone_error,
+                input_type: "tel",
+                autocomplete: "off",
+                inputmode: Some("tel"),
+                required: true,
+            })}
+            <button type="submit" class="button" class:button--secondary=state.sent>{t!(i18n, team.help_send)}</button>
+        </form>
+        {state.sent.then(|| view! {
+            <form method="post" action="/team/help/confirm" class="card">
+                <input type="hidden" name="phone" value=state.phone.clone() />
+                {input(Input {
+                    id: "code",
+                    label: t_string!(i18n, team.code_label),
+                    hint: Some(t_string!(i18n, team.help_code_hint)),
+                    value: String::new(),
+                    error: None,
+                    input_type: "text",
+                    autocomplete: "one-time-code",
+                    inputmode: Some("numeric"),
+                    required: true,
+                })}
+                <button type="submit" class="button">{t!(i18n, team.help_confirm)}</button>
+            </form>
+        })}
+    }
+    .into_any()
+}
+
+/// GET /team/work.
+#[component]
+pub fn WorkPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<WorkState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let may_set_leader = state.may_set_leader;
+    view! {
+        <h1>{t!(i18n, team.work_title)}</h1>
+        {show_notice(i18n, state.notice)}
+        {state.member.then(|| view! {
+            <p class="actions">
+                <a class="button" href="/team/register">{t!(i18n, team.register_title)}</a>
+                <a class="button button--secondary" href="/team/help">{t!(i18n, team.help_title)}</a>
+            </p>
+        })}
+        {state.teams.is_empty().then(|| view! { <p>{t!(i18n, team.no_teams)}</p> })}
+        {state
+            .teams
+            .into_iter()
+            .map(|t| {
+                let team_id = t.id.clone();
+                let members = t.members.clone();
+                view! {
+                    <section class="card" data-testid="team">
+                        <h2>{t.name.clone()}</h2>
+                        <p class="meta">{t.ward_name.clone()}</p>
+                        <div class="table-wrap">
+                            <table class="figures">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{t!(i18n, team.col_member)}</th>
+                                        <th scope="col">{t!(i18n, team.col_today)}</th>
+                                        <th scope="col">{t!(i18n, team.col_week)}</th>
+                                        <th scope="col">{t!(i18n, team.col_month)}</th>
+                                        <th scope="col">{t!(i18n, team.col_pending)}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {t.members
+                                        .into_iter()
+                                        .map(|m| {
+                                            let name = if m.name.is_empty() { t_string!(i18n, team.former_member).to_owned() } else { m.name };
+                                            view! {
+                                                <tr>
+                                                    <th scope="row">
+                                                        {name}
+                                                        {m.leader.then(|| view! { " " <span class="badge">{t!(i18n, team.leader)}</span> })}
+                                                    </th>
+                                                    <td>{m.today}</td>
+                                                    <td>{m.week}</td>
+                                                    <td>{m.month}</td>
+                                                    <td>{m.pending}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                                <tfoot>
+                                    <tr data-testid="team-total">
+                                        <th scope="row">{t!(i18n, team.col_total)}</th>
+                                        <td>{t.today}</td>
+                                        <td>{t.week}</td>
+                                        <td>{t.month}</td>
+                                        <td>{t.pending}</td>
+                                    </tr>
+                                </tfoot>
+                            </table>
+                        </div>
+                        {(may_set_leader && !members.is_empty()).then(|| view! {
+                            <form method="post" action="/team/leader" class="inline-form">
+                                <input type="hidden" name="team" value=team_id.clone() />
+                                <label for=format!("leader-{team_id}")>{t!(i18n, team.leader_label)}</label>
+                                <select id=format!("leader-{team_id}") name="account">
+                                    {members
+                                        .into_iter()
+                                        .filter(|m| !m.name.is_empty())
+                                        .map(|m| view! { <option value=m.account_id selected=m.leader>{m.name}</option> })
+                                        .collect_view()}
+                                </select>
+                                <button type="submit" class="button button--secondary">{t!(i18n, team.leader_button)}</button>
+                            </form>
+                        })}
+                    </section>
+                }
+            })
+            .collect_view()}
+        {(!state.recent.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>{t!(i18n, team.recent_title)}</h2>
+                <ul class="unit-list" data-testid="recent">
+                    {state
+                        .recent
+                        .into_iter()
+                        .map(|l| {
+                            let pending = l.state == "pending";
+                            view! {
+                                <li class="person">
+                                    <span>
+                                        <a href=format!("/team/registrations/{}", l.id)><strong>{l.name}</strong></a>
+                                        <br />
+                                        <span class="meta">{format!("{} · {} · {}", l.phone_masked, l.member_name, l.created)}</span>
+                                    </span>
+                                    <span class=if pending { "badge badge--warn" } else { "badge" }>
+                                        {if pending { t_string!(i18n, team.q_pending) } else { t_string!(i18n, team.q_confirmed) }}
+                                    </span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        })}
+    }
+    .into_any()
+}
