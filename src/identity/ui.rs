@@ -43,7 +43,7 @@ pub(crate) fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Prob
 
 /// A message about the whole form, in a live region so screen readers announce it.
 #[component]
-fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
+pub(crate) fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
     let i18n = use_i18n();
     notice.map(|notice| {
         let error = !matches!(

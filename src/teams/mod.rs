@@ -137,14 +137,10 @@ pub enum TeamNotice {
     /// A dependant's ID number has an account already (which dependant).
     DependantTaken(usize),
     Confirmed,
+    /// The code went to the resident's phone.
     CodeSent,
-    CodeWrong { tries_left: i64 },
-    CodeExpired,
-    CodeDead,
-    NoCode,
-    ResendTooSoon { seconds: i64 },
-    TooManyCodes { minutes: i64 },
-    SmsFailed,
+    /// Sending or checking a code did not work: the same message as on the sign-in pages.
+    Code(crate::identity::Notice),
     /// Help: no resident of this ward has this phone number (the same answer whether the number exists or not).
     NoSuchResident,
     LeaderSet,

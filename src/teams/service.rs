@@ -329,17 +329,17 @@ pub async fn confirm(db: &Db, member: &Member, id: &str, now: i64) -> Result<boo
     if let Some(e) = errors.values().next() {
         return Err(DbError::Migration { name: "confirm registration", cause: e.message().to_owned() });
     }
-    let confirmed = last_bool(&mut res);
+    let confirmed = last_value::<bool>(&mut res).unwrap_or(false);
     if confirmed {
         audit(db, Some(&member.account_id), "assisted_confirmed", None, id, now).await?;
     }
     Ok(confirmed)
 }
 
-/// The last `RETURN true|false` of a multi-statement query.
-fn last_bool(res: &mut surrealdb::IndexedResults) -> bool {
+/// The value of the last statement of a multi-statement query that gives one (a transaction's `RETURN`).
+fn last_value<T: surrealdb::types::SurrealValue>(res: &mut surrealdb::IndexedResults) -> Option<T> {
     let n = res.num_statements();
-    (0..n).rev().any(|i| matches!(res.take::<Option<bool>>(i), Ok(Some(true))))
+    (0..n).rev().find_map(|i| res.take::<Option<T>>(i).ok().flatten())
 }
 
 /// The owner of a pending account signed in with the code sent to their own phone: the account (and the family
@@ -392,9 +392,7 @@ pub async fn expire_pending(db: &Db, before: i64) -> Result<usize, DbError> {
     if let Some(e) = errors.values().next() {
         return Err(DbError::Migration { name: "expire pending accounts", cause: e.message().to_owned() });
     }
-    let n = res.num_statements();
-    let gone = (0..n).rev().find_map(|i| res.take::<Option<i64>>(i).ok().flatten());
-    Ok(gone.unwrap_or(0) as usize)
+    Ok(last_value::<i64>(&mut res).unwrap_or(0) as usize)
 }
 
 /// An active account with this phone whose current or permanent address is in the member's ward. Anyone else
@@ -577,7 +575,7 @@ pub async fn set_leader(db: &Db, by: &Granter, team: &str, account: &str, now: i
         .bind(("team", team.to_owned()))
         .bind(("account", account.to_owned()))
         .await?;
-    let done = last_bool(&mut res);
+    let done = last_value::<bool>(&mut res).unwrap_or(false);
     if done {
         audit(db, Some(by.account_id()), "team_leader_set", Some(account), team, now).await?;
     }

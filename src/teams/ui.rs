@@ -5,43 +5,28 @@ use leptos::prelude::*;
 use super::{AssistState, FORM_DEPENDANT_SLOTS, HelpState, RegistrationState, TeamNotice, Who, WorkState};
 use crate::family::ui::radios;
 use crate::i18n::*;
-use crate::identity::ui::problem_text;
+use crate::identity::ui::{NoticeBox, problem_text};
 use crate::identity::{Field, Problem};
 use crate::shell::{Input, NotFoundPage, input, notice};
 
-fn notice_text(i18n: leptos_i18n::I18nContext<Locale>, n: TeamNotice) -> (String, bool) {
-    let s = |t: &str| t.to_owned();
-    match n {
-        TeamNotice::Registered => (s(t_string!(i18n, team.registered)), false),
-        TeamNotice::AlreadyReceived => (s(t_string!(i18n, team.already_received)), false),
-        TeamNotice::PhoneTaken => (s(t_string!(i18n, team.phone_taken)), true),
-        TeamNotice::CitizenIdTaken => (s(t_string!(i18n, team.id_taken)), true),
-        TeamNotice::DependantTaken(n) => (t_string!(i18n, team.dependant_taken).replace("%n%", &n.to_string()), true),
-        TeamNotice::Confirmed => (s(t_string!(i18n, team.confirmed)), false),
-        TeamNotice::CodeSent => (s(t_string!(i18n, team.code_sent)), false),
-        TeamNotice::CodeWrong { tries_left } => {
-            (t_string!(i18n, team.code_wrong).replace("%n%", &tries_left.to_string()), true)
-        }
-        TeamNotice::CodeExpired => (s(t_string!(i18n, team.code_expired)), true),
-        TeamNotice::CodeDead => (s(t_string!(i18n, team.code_dead)), true),
-        TeamNotice::NoCode => (s(t_string!(i18n, team.no_code)), true),
-        TeamNotice::ResendTooSoon { seconds } => {
-            (t_string!(i18n, team.resend_wait).replace("%n%", &seconds.to_string()), true)
-        }
-        TeamNotice::TooManyCodes { minutes } => {
-            (t_string!(i18n, team.too_many_codes).replace("%n%", &minutes.to_string()), true)
-        }
-        TeamNotice::SmsFailed => (s(t_string!(i18n, team.sms_failed)), true),
-        TeamNotice::NoSuchResident => (s(t_string!(i18n, team.no_such_resident)), true),
-        TeamNotice::LeaderSet => (s(t_string!(i18n, team.leader_set)), false),
-        TeamNotice::Failed => (s(t_string!(i18n, team.failed)), true),
-    }
-}
-
+/// The notice of a team page; a code's answer is worded as on the sign-in pages (the same `NoticeBox`).
 fn show_notice(i18n: leptos_i18n::I18nContext<Locale>, n: Option<TeamNotice>) -> impl IntoView {
+    let s = |t: &str| t.to_owned();
     n.map(|n| {
-        let (text, error) = notice_text(i18n, n);
-        notice(text, error)
+        let (text, error) = match n {
+            TeamNotice::Code(code) => return view! { <NoticeBox notice=Some(code) /> }.into_any(),
+            TeamNotice::Registered => (s(t_string!(i18n, team.registered)), false),
+            TeamNotice::AlreadyReceived => (s(t_string!(i18n, team.already_received)), false),
+            TeamNotice::PhoneTaken => (s(t_string!(i18n, team.phone_taken)), true),
+            TeamNotice::CitizenIdTaken => (s(t_string!(i18n, team.id_taken)), true),
+            TeamNotice::DependantTaken(n) => (t_string!(i18n, team.dependant_taken).replace("%n%", &n.to_string()), true),
+            TeamNotice::Confirmed => (s(t_string!(i18n, team.confirmed)), false),
+            TeamNotice::CodeSent => (s(t_string!(i18n, team.code_sent)), false),
+            TeamNotice::NoSuchResident => (s(t_string!(i18n, team.no_such_resident)), true),
+            TeamNotice::LeaderSet => (s(t_string!(i18n, team.leader_set)), false),
+            TeamNotice::Failed => (s(t_string!(i18n, team.failed)), true),
+        };
+        notice(text, error).into_any()
     })
 }
 

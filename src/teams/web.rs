@@ -107,18 +107,6 @@ pub async fn register_form(State(state): State<AppState>, headers: HeaderMap) ->
     }
 }
 
-fn team_notice(notice: Notice) -> TeamNotice {
-    match notice {
-        Notice::ResendTooSoon { seconds } => TeamNotice::ResendTooSoon { seconds },
-        Notice::TooManyCodes { minutes } => TeamNotice::TooManyCodes { minutes },
-        Notice::CodeWrong { tries_left } => TeamNotice::CodeWrong { tries_left },
-        Notice::CodeExpired => TeamNotice::CodeExpired,
-        Notice::CodeDead => TeamNotice::CodeDead,
-        Notice::NoCode => TeamNotice::NoCode,
-        _ => TeamNotice::SmsFailed,
-    }
-}
-
 fn registration_message(code: &str, public_url: &str) -> String {
     format!(
         "Cong Dan So: To cong nghe so cong dong da dang ky tai khoan cho ban. Ma xac nhan {code} (doc cho thanh vien \
@@ -131,7 +119,7 @@ async fn send_registration_code(state: &AppState, member: &Member, phone: &Phone
     let url = state.public_url.clone();
     let text = move |code: &str| registration_message(code, &url);
     let client = format!("member:{}", member.account_id());
-    issue_and_send(state, phone, OtpPurpose::Confirm, &client, &TEAM_CODES, Some(&text)).await.map_err(team_notice)
+    issue_and_send(state, phone, OtpPurpose::Confirm, &client, &TEAM_CODES, Some(&text)).await.map_err(TeamNotice::Code)
 }
 
 /// POST /team/register (the form's fields; `d{n}_…` for family members). As an HTML form: the registration's page
@@ -253,7 +241,7 @@ pub async fn registration(
     let notice = match query.notice.as_str() {
         "registered" => Some(TeamNotice::Registered),
         "again" => Some(TeamNotice::AlreadyReceived),
-        "sms_failed" => Some(TeamNotice::SmsFailed),
+        "sms_failed" => Some(TeamNotice::Code(Notice::SmsFailed)),
         "sent" => Some(TeamNotice::CodeSent),
         _ => None,
     };
@@ -299,17 +287,17 @@ pub async fn confirm(
         if let OtpError::Db(cause) = &e {
             tracing::error!(error = %cause, "checking a code failed");
         }
-        let notice = team_notice(otp_notice(&e));
+        let notice = otp_notice(&e);
         if as_json {
             let problem = match notice {
-                TeamNotice::CodeWrong { .. } => "wrong",
-                TeamNotice::CodeExpired => "expired",
-                TeamNotice::CodeDead => "dead",
+                Notice::CodeWrong { .. } => "wrong",
+                Notice::CodeExpired => "expired",
+                Notice::CodeDead => "dead",
                 _ => "no_code",
             };
             return json(StatusCode::UNPROCESSABLE_ENTITY, serde_json::json!({ "state": "pending", "problem": problem }));
         }
-        return registration_page(&state, &headers, &member, &id, Some(notice), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return registration_page(&state, &headers, &member, &id, Some(TeamNotice::Code(notice)), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     match service::confirm(&state.db, &member, &id, now).await {
         Ok(_) if as_json => json(StatusCode::OK, serde_json::json!({ "state": "confirmed" })),
@@ -489,7 +477,7 @@ pub async fn help_send(State(state): State<AppState>, headers: HeaderMap, Form(f
     let sent = issue_and_send(&state, &phone, OtpPurpose::Help, &client, &TEAM_CODES, Some(&text)).await;
     let (notice, status) = match sent {
         Ok(()) => (TeamNotice::CodeSent, StatusCode::OK),
-        Err(n) => (team_notice(n), StatusCode::TOO_MANY_REQUESTS),
+        Err(n) => (TeamNotice::Code(n), StatusCode::TOO_MANY_REQUESTS),
     };
     let page = HelpState { phone: phone.national(), sent: true, notice: Some(notice), ..HelpState::default() };
     help_page(&state, &headers, page, status).await
@@ -515,7 +503,7 @@ pub async fn help_confirm(State(state): State<AppState>, headers: HeaderMap, For
         }
     };
     if let Err(e) = otp::verify(&state.db, &state.secret, &TEAM_CODES, &phone, OtpPurpose::Help, &form.code, now).await {
-        let page = HelpState { phone: phone.national(), sent: true, notice: Some(team_notice(otp_notice(&e))), ..HelpState::default() };
+        let page = HelpState { phone: phone.national(), sent: true, notice: Some(TeamNotice::Code(otp_notice(&e))), ..HelpState::default() };
         return help_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     match service::grant_help(&state.db, &member, &resident, now).await {
