@@ -116,6 +116,12 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("team/work") view=crate::teams::ui::WorkPage />
                     <Route path=path!("org") view=crate::orgs::ui::OrgPage />
                     <Route path=path!("org/enrolments/:id") view=crate::orgs::ui::EnrolmentPage />
+                    <Route path=path!("me/email") view=crate::identity::ui::EmailPage />
+                    <Route path=path!("me/phone") view=crate::recovery::ui::ChangePhonePage />
+                    <Route path=path!("me/recovery") view=crate::recovery::ui::RecoveryCodesPage />
+                    <Route path=path!("recover") view=crate::recovery::ui::RecoverPage />
+                    <Route path=path!("assist/move") view=crate::recovery::ui::AssistMovePage />
+                    <Route path=path!("move/cancel") view=crate::recovery::ui::CancelMovePage />
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("forbidden") view=ForbiddenPage />
                     <Route path=path!("dev/outbox") view=OutboxPage />

@@ -136,6 +136,16 @@ pub struct Settings {
     #[arg(long, env = "CONGDANSO_SMS_GATEWAY_KEY", value_name = "KEY", hide_env_values = true, global = true)]
     pub sms_gateway_key: Option<String>,
 
+    /// SMTP server for e-mail codes (the second channel): smtps://USER:PASSWORD@HOST[:465],
+    /// smtp://USER:PASSWORD@HOST[:587] (STARTTLS required) or smtp://HOST:PORT?tls=none (a local relay). Without it
+    /// (and without --dev) codes go by SMS only.
+    #[arg(long, env = "CONGDANSO_SMTP_URL", value_name = "URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender address of e-mail codes.
+    #[arg(long, env = "CONGDANSO_MAIL_FROM", value_name = "ADDRESS", default_value = "no-reply@congdanso.danang.gov.vn", global = true)]
+    pub mail_from: String,
+
     /// The national population registry (POST /v1/verify; contract in the README). Without it accounts stay at
     /// level 1 (self-declared).
     #[arg(long, env = "CONGDANSO_REGISTRY_URL", value_name = "URL", value_parser = parse_http_url, global = true)]
@@ -161,6 +171,11 @@ pub struct Settings {
     /// Days between a citizen's request to delete their data and the deletion (they can cancel until then).
     #[arg(long, env = "CONGDANSO_DELETION_GRACE_DAYS", value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=365), global = true)]
     pub deletion_grace_days: i64,
+
+    /// Minutes an assisted move to a new phone number waits before it takes effect (the old number and the owner
+    /// can cancel it until then).
+    #[arg(long, env = "CONGDANSO_MOVE_WAIT_MINUTES", value_name = "MINUTES", default_value_t = 24 * 60, value_parser = clap::value_parser!(i64).range(0..=30 * 24 * 60), global = true)]
+    pub move_wait_minutes: i64,
 
     /// Leptos runtime configuration.
     #[arg(long, env = "CONGDANSO_LEPTOS_CONFIG", value_name = "FILE", default_value = "Leptos.toml", global = true)]

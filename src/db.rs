@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 8, name: "0008_profile.surql", sql: include_str!("../schema/0008_profile.surql") },
     Migration { version: 9, name: "0009_household.surql", sql: include_str!("../schema/0009_household.surql") },
     Migration { version: 10, name: "0010_teams.surql", sql: include_str!("../schema/0010_teams.surql") },
+    Migration { version: 11, name: "0011_recovery.surql", sql: include_str!("../schema/0011_recovery.surql") },
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -16,6 +16,7 @@ pub mod orgs;
 pub mod privacy;
 pub mod profile;
 pub mod qr;
+pub mod recovery;
 pub mod shell;
 pub mod teams;
 pub mod units;

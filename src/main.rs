@@ -15,6 +15,7 @@ use congdanso::db;
 use congdanso::vault::store::BlobStore;
 use congdanso::vault::web::VaultSettings;
 use congdanso::identity::registry::{self, RegistryClient, simulator};
+use congdanso::identity::mail::{MailSender, SmtpClient};
 use congdanso::identity::sms::{HttpSmsGateway, SmsGateway};
 
 /// Every hour: documents in the bin past their retention period, accounts whose deletion is due, and accounts
@@ -198,6 +199,13 @@ async fn serve(settings: Settings) -> Result<(), String> {
         }
         None => SmsGateway::DevOutbox(db.clone()),
     };
+    let mail = match &settings.smtp_url {
+        Some(url) => Some(MailSender::Smtp(Arc::new(
+            SmtpClient::new(url, &settings.mail_from).map_err(|e| format!("--smtp-url: {e}"))?,
+        ))),
+        None if settings.dev => Some(MailSender::DevOutbox(db.clone())),
+        None => None,
+    };
     let registry = match &settings.registry_url {
         Some(url) => {
             let key = settings.registry_key.clone().ok_or("--registry-key is required with --registry-url")?;
@@ -221,6 +229,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         secure_cookies: settings.public_url().is_https(),
         secret: Arc::new(secret),
         sms,
+        mail,
         registry,
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         qr_keys: Arc::new(qr_keys),
@@ -230,6 +239,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
             retention_days: settings.document_retention_days,
         },
         deletion_grace_days: settings.deletion_grace_days,
+        move_wait_minutes: settings.move_wait_minutes,
         public_url: settings.public_url().as_str().to_owned(),
     };
     match congdanso::orgs::service::stop_interrupted(&state.db, congdanso::identity::web::now()).await {
@@ -238,6 +248,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         Err(e) => tracing::error!(error = %e, "marking interrupted enrolments failed"),
     }
     tokio::spawn(purge_loop(state.clone()));
+    tokio::spawn(congdanso::recovery::web::move_loop(state.clone(), Duration::from_secs(5)));
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await

@@ -72,13 +72,13 @@ export async function startServer(port, extra = []) {
  * A server on its own fresh embedded database whose first city administrator was made beforehand by
  * `congdanso admin create` (as on a real server). Returns the server and what the command printed.
  */
-export async function startWithAdministrator(port, phone, name) {
+export async function startWithAdministrator(port, phone, name, extra = []) {
   const data = path.join(ROOT, 'end2end', '.tmp', `data-${port}`);
   const db = `surrealkv://${path.join(data, 'db')}`;
   rmSync(data, { recursive: true, force: true });
   const args = ['admin', 'create', '--phone', phone, '--name', name, '--data-dir', data, '--database-url', db, '--log', 'warn'];
   const printed = execFileSync(BINARY, args, { cwd: ROOT }).toString();
-  return { app: await startServer(port, ['--database-url', db]), printed };
+  return { app: await startServer(port, ['--database-url', db, ...extra]), printed };
 }
 
 /** No serious or critical accessibility violations (axe-core, WCAG 2.x A/AA rules). */

@@ -130,4 +130,8 @@ pub struct AdminState {
     /// The team or organization name typed into a form that failed.
     pub typed_team_name: String,
     pub typed_org_name: String,
+    /// Ward officers and team members move residents' accounts to new numbers (a link to that page).
+    pub may_move: bool,
+    /// City administrators: codes handed to the SMS gateway per hour, last 24 hours ("HH:00", sent, failed).
+    pub code_delivery: Vec<(String, i64, i64)>,
 }

@@ -193,9 +193,56 @@ pub fn AdminPage() -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
+        {page.may_move.then(|| view! {
+            <p><a class="button button--secondary" href="/assist/move">{t!(i18n, recovery.team_link)}</a></p>
+        })}
         {grant_forms}
         {org_form}
         {list}
+        {city.then(|| delivery_table(i18n, &page.code_delivery))}
     }
     .into_any()
+}
+
+/// Codes handed to the SMS gateway per hour (city administrators): a failing gateway shows at once.
+fn delivery_table(i18n: leptos_i18n::I18nContext<Locale>, hours: &[(String, i64, i64)]) -> impl IntoView {
+    let sent: i64 = hours.iter().map(|h| h.1).sum();
+    let failed: i64 = hours.iter().map(|h| h.2).sum();
+    let share = |sent: i64, failed: i64| {
+        if sent == 0 { "–".to_owned() } else { format!("{:.1} %", (sent - failed) as f64 * 100.0 / sent as f64) }
+    };
+    let rows: Vec<(String, i64, i64)> = hours.iter().filter(|h| h.1 > 0).cloned().collect();
+    view! {
+        <section class="card" aria-labelledby="delivery-title" data-testid="code-delivery">
+            <h2 id="delivery-title">{t!(i18n, recovery.delivery_title)}</h2>
+            {if sent == 0 {
+                view! { <p>{t!(i18n, recovery.delivery_none)}</p> }.into_any()
+            } else {
+                view! {
+                    <p>{t_string!(i18n, recovery.delivery_total)
+                        .replace("%sent%", &sent.to_string())
+                        .replace("%failed%", &failed.to_string())
+                        .replace("%share%", &share(sent, failed))}</p>
+                    <div class="table-wrap">
+                        <table class="figures">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, recovery.delivery_hour)}</th>
+                                    <th scope="col">{t!(i18n, recovery.delivery_sent)}</th>
+                                    <th scope="col">{t!(i18n, recovery.delivery_failed)}</th>
+                                    <th scope="col">{t!(i18n, recovery.delivery_share)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows.into_iter().map(|(hour, s, f)| view! {
+                                    <tr><th scope="row">{hour}</th><td>{s}</td><td>{f}</td><td>{share(s, f)}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+    }
 }

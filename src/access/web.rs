@@ -63,6 +63,16 @@ async fn admin_page(
         Role::OrgAdmin | Role::ServiceOperator => org_label(scope),
     };
     page.my_roles = principal.grants().iter().map(|g| (g.role, scope_label(g.role, &g.scope))).collect();
+    page.may_move = principal.grants().iter().any(|g| matches!(g.role, Role::WardOfficer | Role::TeamMember));
+    if principal.grants().iter().any(|g| g.role == Role::CityAdmin) {
+        let now = crate::identity::web::now();
+        page.code_delivery = crate::identity::sms::delivery_by_hour(&state.db, now)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(hour, sent, failed)| (format!("{:02}:00", (hour + 7 * 3600).rem_euclid(86_400) / 3600), sent, failed))
+            .collect();
+    }
     if let Some(granter) = granter {
         page.city_admin = granter.is_city_admin();
         let wards = granter.wards();
@@ -159,7 +169,11 @@ where
         return Denied::Forbidden.response(state, headers).await;
     };
     match action(granter.clone()).await {
-        Ok(notice) => admin_page(state, headers, &principal, Some(&granter), Some(notice), Typed::default(), StatusCode::OK).await,
+        Ok(notice) => {
+            // the caller may have just given themself a role: the page shows their roles as they are now
+            let principal = Principal::of_request(state, headers).await.unwrap_or(principal);
+            admin_page(state, headers, &principal, Some(&granter), Some(notice), Typed::default(), StatusCode::OK).await
+        }
         Err(e) => {
             let (notice, status) = access_notice(&e);
             admin_page(state, headers, &principal, Some(&granter), Some(notice), typed, status).await

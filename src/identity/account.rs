@@ -206,6 +206,9 @@ pub async fn view_own(db: &Db, account_id: &str) -> Result<Option<AccountView>, 
             expiring_documents: 0,
             employer_invitations: Vec::new(),
             employer_answer: None,
+            recovery_codes_left: 0,
+            waiting_move: None,
+            move_cancelled: false,
         }
     }))
 }

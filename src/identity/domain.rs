@@ -72,6 +72,12 @@ impl PhoneNumber {
     pub fn masked(&self) -> String {
         format!("{}*****{}", &self.0[..5], &self.0[10..])
     }
+
+    /// For people (a number shown to someone who may not own it): `0912 *** 678`.
+    pub fn partly_hidden(&self) -> String {
+        let n = &self.0[3..];
+        format!("0{} *** {}", &n[..3], &n[6..])
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -374,6 +380,7 @@ mod tests {
         let p = PhoneNumber::parse("0387 654 321").expect("viettel 038");
         assert_eq!(p.national(), "0387 654 321");
         assert_eq!(p.masked(), "+8438*****21");
+        assert_eq!(p.partly_hidden(), "0387 *** 321");
     }
 
     #[test]

@@ -5,6 +5,10 @@ pub mod account;
 pub mod bench;
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod email;
+#[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod mfa;
 #[cfg(feature = "ssr")]
 pub mod mfa_web;
@@ -34,6 +38,15 @@ pub enum OtpPurpose {
     Confirm,
     /// A resident lets a team member update their data for a while (never the same code as [`Self::Confirm`]).
     Help,
+    /// Moving the account to a new number: the code to the old number, and the one to the new number.
+    ChangeOld,
+    ChangeNew,
+    /// A recovery code was accepted: the code to the new number.
+    Recover,
+    /// An assisted move at a counter: the code to the new number, read out to the helper.
+    MoveNew,
+    /// Verifying an e-mail address (the code goes to the address; bound to the account's phone).
+    Email,
 }
 
 impl OtpPurpose {
@@ -43,6 +56,11 @@ impl OtpPurpose {
             OtpPurpose::SignIn => "sign_in",
             OtpPurpose::Confirm => "confirm",
             OtpPurpose::Help => "help",
+            OtpPurpose::ChangeOld => "change_old",
+            OtpPurpose::ChangeNew => "change_new",
+            OtpPurpose::Recover => "recover",
+            OtpPurpose::MoveNew => "move_new",
+            OtpPurpose::Email => "email",
         }
     }
 }
@@ -126,6 +144,17 @@ pub enum Notice {
     CardUnreadable,
     /// A QR code was read, but it is not a chip ID card's.
     NotACardCode,
+    /// The account moved to a new number; every session ended.
+    PhoneMoved,
+    /// A sign-in code went to the verified e-mail address, if the account has one (the same answer either way).
+    EmailCodeSent,
+    /// The e-mail address is verified / removed.
+    EmailVerified,
+    EmailRemoved,
+    /// The address typed is not an e-mail address.
+    EmailInvalid,
+    /// E-mail is not set up on this server.
+    EmailUnavailable,
 }
 
 /// What a form page shows after a post: the values as typed, the problems, a notice.
@@ -150,6 +179,23 @@ pub struct VerifyState {
     pub purpose: OtpPurpose,
     pub resend_in: i64,
     pub notice: Option<Notice>,
+    /// When the newest code was issued (hh:mm dd/mm/yyyy) and how it went out ("sms", "email", "failed"; None:
+    /// shown as sent by SMS, the same for a number without an account).
+    pub sent: Option<(String, Option<String>)>,
+    /// Codes can also go by e-mail (sign-in, on a server with e-mail set up).
+    pub email_channel: bool,
+}
+
+/// The page /me/email: the verified address for codes, or the step with its code.
+#[derive(Clone, Debug, Default)]
+pub struct EmailState {
+    pub verified: Option<String>,
+    /// The address waiting for its code (the code step is shown).
+    pub pending: Option<String>,
+    pub typed: String,
+    pub notice: Option<Notice>,
+    /// Whether this server can send e-mail at all.
+    pub available: bool,
 }
 
 /// What the citizen sees of their own account (the page /me).
@@ -171,6 +217,15 @@ pub struct AccountView {
     pub employer_invitations: Vec<(String, String)>,
     /// The answer just given to an invitation: "confirmed" | "declined".
     pub employer_answer: Option<String>,
+    /// Unused recovery codes (none: the page asks the person to make them).
+    #[serde(default)]
+    pub recovery_codes_left: i64,
+    /// An assisted move to a new number waiting its period: (new number masked, when it takes effect).
+    #[serde(default)]
+    pub waiting_move: Option<(String, String)>,
+    /// A waiting move was just cancelled.
+    #[serde(default)]
+    pub move_cancelled: bool,
 }
 
 #[derive(Clone, Debug)]

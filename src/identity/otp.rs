@@ -1,6 +1,7 @@
 //! One-time codes: 6 digits from the OS random generator, valid 5 minutes, single use, bound to a phone and a
 //! purpose, dead after 5 wrong tries; at most 10 per phone per hour, 60 s between sends, and a limit per client.
-//! Only an HMAC of the code is stored; no code ever reaches a log.
+//! Only an HMAC of the code is stored; no code ever reaches a log. The 60 s wait is per phone and purpose; the hourly
+//! limit counts every code the phone got.
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -65,6 +66,7 @@ impl From<surrealdb::Error> for OtpError {
 #[derive(Debug)]
 pub struct IssuedOtp {
     pub code: String,
+    pub created_at: i64,
     pub expires_at: i64,
     pub resend_at: i64,
 }
@@ -111,15 +113,21 @@ pub async fn issue(
     let mut res = db
         .query(
             "SELECT VALUE created_at FROM otp WHERE phone = $phone AND created_at > $since ORDER BY created_at DESC;
-             SELECT VALUE created_at FROM otp WHERE client = $client AND created_at > $since ORDER BY created_at ASC;",
+             SELECT VALUE created_at FROM otp WHERE client = $client AND created_at > $since ORDER BY created_at ASC;
+             SELECT VALUE created_at FROM otp WHERE phone = $phone AND purpose = $purpose AND created_at > $since
+                 ORDER BY created_at DESC LIMIT 1;",
         )
         .bind(("phone", phone.e164().to_owned()))
+        .bind(("purpose", purpose.as_str()))
         .bind(("client", client.to_owned()))
         .bind(("since", hour_ago))
         .await?;
     let by_phone: Vec<i64> = res.take(0)?;
     let by_client: Vec<i64> = res.take(1)?;
-    if let Some(last) = by_phone.first()
+    // the wait is per purpose (a code to confirm a new number right after the sign-up code is fine); the hourly
+    // limit counts every code the number got
+    let same_purpose: Vec<i64> = res.take(2)?;
+    if let Some(last) = same_purpose.first()
         && now - last < policy.resend_wait_seconds
     {
         return Err(OtpError::ResendTooSoon { retry_after: policy.resend_wait_seconds - (now - last) });
@@ -149,7 +157,38 @@ pub async fn issue(
     .bind(("expires_at", expires_at))
     .await?
     .check()?;
-    Ok(IssuedOtp { code, expires_at, resend_at: now + policy.resend_wait_seconds })
+    Ok(IssuedOtp { code, created_at: now, expires_at, resend_at: now + policy.resend_wait_seconds })
+}
+
+/// Records how the code issued at `created_at` went out: "sms", "email" or "failed".
+pub async fn mark_delivered(db: &Db, phone: &PhoneNumber, purpose: OtpPurpose, created_at: i64, how: &str) -> Result<(), DbError> {
+    db.query("UPDATE otp SET delivered = $how WHERE phone = $phone AND purpose = $purpose AND created_at = $at RETURN NONE")
+        .bind(("how", how.to_owned()))
+        .bind(("phone", phone.e164().to_owned()))
+        .bind(("purpose", purpose.as_str()))
+        .bind(("at", created_at))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+/// The newest code for this phone and purpose, still usable: when it was issued and how it went out.
+pub async fn latest(db: &Db, phone: &PhoneNumber, purpose: OtpPurpose) -> Result<Option<(i64, Option<String>)>, DbError> {
+    let mut res = db
+        .query(
+            "SELECT created_at, delivered FROM otp WHERE phone = $phone AND purpose = $purpose AND used_at = NONE
+             AND dead = false ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(("phone", phone.e164().to_owned()))
+        .bind(("purpose", purpose.as_str()))
+        .await?;
+    #[derive(serde::Deserialize)]
+    struct Row {
+        created_at: i64,
+        delivered: Option<String>,
+    }
+    let rows: Vec<Row> = crate::db::take_rows(&mut res, 0)?;
+    Ok(rows.into_iter().next().map(|r| (r.created_at, r.delivered)))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -169,6 +208,22 @@ pub async fn verify(
     code: &str,
     now: i64,
 ) -> Result<(), OtpError> {
+    let id = check(db, key, policy, phone, purpose, code, now).await?;
+    consume(db, &[id], now).await
+}
+
+/// Whether `code` is the live code for this phone and purpose, without using it up (a wrong one still counts
+/// against the tries). Returns the code's id for [`consume`]. For forms with two codes: both are checked before
+/// either is used, so a typo in one does not waste the other.
+pub async fn check(
+    db: &Db,
+    key: &SecretKey,
+    policy: &OtpPolicy,
+    phone: &PhoneNumber,
+    purpose: OtpPurpose,
+    code: &str,
+    now: i64,
+) -> Result<String, OtpError> {
     let mut res = db
         .query(
             "SELECT meta::id(id) AS id, code_mac, expires_at FROM otp
@@ -189,14 +244,7 @@ pub async fn verify(
     let expected = hex(&code_mac(key, phone, purpose, &typed));
     let matches = typed.len() == 6 && bool::from(expected.as_bytes().ct_eq(live.code_mac.as_bytes()));
     if matches {
-        // Conditional update: of two simultaneous right answers, only one wins.
-        let mut res = db
-            .query("UPDATE type::record('otp', $id) SET used_at = $now WHERE used_at = NONE AND dead = false RETURN meta::id(id) AS id")
-            .bind(("id", live.id))
-            .bind(("now", now))
-            .await?;
-        let updated: Vec<serde_json::Value> = res.take(0)?;
-        return if updated.is_empty() { Err(OtpError::NoCode) } else { Ok(()) };
+        return Ok(live.id);
     }
     // Counted in the database, not read-then-written here: wrong guesses sent at the same moment each count.
     let mut res = db
@@ -213,6 +261,22 @@ pub async fn verify(
         Some(&tries) if tries < policy.max_wrong_tries => Err(OtpError::Wrong { tries_left: policy.max_wrong_tries - tries }),
         _ => Err(OtpError::TooManyTries),
     }
+}
+
+/// Uses up codes that [`check`] accepted, all or none: of two simultaneous right answers, only one wins.
+pub async fn consume(db: &Db, ids: &[String], now: i64) -> Result<(), OtpError> {
+    let mut res = db
+        .query(
+            "BEGIN TRANSACTION;
+             LET $records = array::map($ids, |$i| type::record('otp', $i));
+             LET $done = (UPDATE $records SET used_at = $now WHERE used_at = NONE AND dead = false RETURN VALUE id);
+             IF array::len($done) != array::len($ids) { THROW 'already used' };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("ids", ids.to_vec()))
+        .bind(("now", now))
+        .await?;
+    if res.take_errors().is_empty() { Ok(()) } else { Err(OtpError::NoCode) }
 }
 
 #[cfg(test)]

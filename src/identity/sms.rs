@@ -103,7 +103,7 @@ impl SmsGateway {
     pub async fn send(&self, to: &PhoneNumber, body: &str, reference: &str, now: i64) -> Result<(), SmsError> {
         match self {
             SmsGateway::DevOutbox(db) => {
-                db.query("CREATE sms_outbox SET to = $to, body = $body, sent_at = $now")
+                db.query("CREATE sms_outbox:ulid() SET to = $to, body = $body, sent_at = $now")
                     .bind(("to", to.e164().to_owned()))
                     .bind(("body", body.to_owned()))
                     .bind(("now", now))
@@ -133,6 +133,44 @@ pub async fn outbox(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>, DbError> 
         .await?;
     let rows: Vec<serde_json::Value> = res.take(0)?;
     Ok(rows.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
+}
+
+/// Codes handed to the SMS gateway in the last 24 hours, per hour (Vietnam time): (hour start, sent, failed).
+pub async fn delivery_by_hour(db: &Db, now: i64) -> Result<Vec<(i64, i64, i64)>, DbError> {
+    let start = now - now.rem_euclid(3600) - 23 * 3600;
+    let mut res = db
+        .query("SELECT at, ok FROM code_delivery WHERE at >= $start AND channel = 'sms'")
+        .bind(("start", start))
+        .await?;
+    #[derive(serde::Deserialize)]
+    struct Row {
+        at: i64,
+        ok: bool,
+    }
+    let rows: Vec<Row> = crate::db::take_rows(&mut res, 0)?;
+    let mut hours: Vec<(i64, i64, i64)> = (0..24).map(|h| (start + h * 3600, 0, 0)).collect();
+    for r in rows {
+        let i = ((r.at - start) / 3600).clamp(0, 23) as usize;
+        hours[i].1 += 1;
+        if !r.ok {
+            hours[i].2 += 1;
+        }
+    }
+    Ok(hours)
+}
+
+/// Records whether the SMS gateway (or the mail server: `channel` "email") took a code (never the code or the
+/// address).
+pub async fn record_delivery(db: &Db, channel: &str, purpose: &str, failure: Option<&str>, now: i64) -> Result<(), DbError> {
+    db.query("CREATE code_delivery SET at = $now, purpose = $purpose, channel = $channel, ok = $ok, failure = $failure RETURN NONE")
+        .bind(("channel", channel.to_owned()))
+        .bind(("now", now))
+        .bind(("purpose", purpose.to_owned()))
+        .bind(("ok", failure.is_none()))
+        .bind(("failure", failure.map(str::to_owned)))
+        .await?
+        .check()?;
+    Ok(())
 }
 
 #[cfg(test)]

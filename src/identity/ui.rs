@@ -55,6 +55,10 @@ pub(crate) fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
                 | Notice::AppDisabled
                 | Notice::LostPhoneDone
                 | Notice::CardRead
+                | Notice::PhoneMoved
+                | Notice::EmailCodeSent
+                | Notice::EmailVerified
+                | Notice::EmailRemoved
         );
         let text = match notice {
             Notice::PhoneTaken => view! {
@@ -88,6 +92,12 @@ pub(crate) fn NoticeBox(notice: Option<Notice>) -> impl IntoView {
             Notice::CardRead => t!(i18n, auth.card_read).into_any(),
             Notice::CardUnreadable => t!(i18n, auth.card_unreadable).into_any(),
             Notice::NotACardCode => t!(i18n, auth.card_not_id).into_any(),
+            Notice::PhoneMoved => t!(i18n, recovery.moved).into_any(),
+            Notice::EmailCodeSent => t!(i18n, email.code_sent).into_any(),
+            Notice::EmailVerified => t!(i18n, email.verified_notice).into_any(),
+            Notice::EmailRemoved => t!(i18n, email.removed).into_any(),
+            Notice::EmailInvalid => t!(i18n, email.invalid).into_any(),
+            Notice::EmailUnavailable => t!(i18n, email.unavailable).into_any(),
         };
         crate::shell::notice(text, error)
     })
@@ -206,6 +216,7 @@ pub fn SignInPage() -> impl IntoView {
             <button type="submit" class="button">{t!(i18n, auth.send_code)}</button>
         </form>
         <p>{t!(i18n, auth.no_account)} " " <a href="/signup">{t!(i18n, auth.signup_link)}</a></p>
+        <p>{t!(i18n, recovery.signin_lost)} " " <a href="/recover">{t!(i18n, recovery.signin_lost_link)}</a></p>
     }
 }
 
@@ -239,6 +250,14 @@ pub fn VerifyPage() -> impl IntoView {
             </div>
             <button type="submit" class="button">{t!(i18n, auth.verify_button)}</button>
         </form>
+        {state.sent.clone().map(|(at, how)| {
+            let text = match how.as_deref() {
+                Some("email") => t_string!(i18n, email.sent_by_email),
+                Some("failed") => t_string!(i18n, email.sms_failed_at),
+                _ => t_string!(i18n, email.sent_by_sms),
+            };
+            view! { <p class="meta" data-testid="code-sent">{text.replace("%at%", &at)}</p> }
+        })}
         <form method="post" action="/otp/resend" class="resend">
             <input type="hidden" name="phone" value=state.phone_e164.clone() />
             <input type="hidden" name="purpose" value=purpose />
@@ -248,6 +267,17 @@ pub fn VerifyPage() -> impl IntoView {
                 waiting=t_string!(i18n, auth.resend_wait).to_owned()
             />
         </form>
+        {state.email_channel.then(|| view! {
+            <form method="post" action="/otp/email" class="resend">
+                <input type="hidden" name="phone" value=state.phone_e164.clone() />
+                <p class="hint">{t!(i18n, email.other_channel)}</p>
+                <ResendButton
+                    seconds=state.resend_in
+                    label=t_string!(i18n, email.send_by_email).to_owned()
+                    waiting=t_string!(i18n, email.send_by_email_wait).to_owned()
+                />
+            </form>
+        })}
         <p class="hint">{t!(i18n, auth.no_sms_help)}</p>
     }
     .into_any()
@@ -333,12 +363,29 @@ pub fn MePage() -> impl IntoView {
                 </p>
             }
         })}
+        {account.waiting_move.clone().map(|(to, due)| view! {
+            <div class="notice notice--error" role="alert" data-testid="waiting-move">
+                <p>{t_string!(i18n, recovery.me_waiting).replace("%to%", &to).replace("%due%", &due)}</p>
+                <form method="post" action="/me/phone/cancel">
+                    <button type="submit" class="button button--danger">{t!(i18n, recovery.cancel_button)}</button>
+                </form>
+            </div>
+        })}
+        {account.move_cancelled.then(|| view! { <p class="notice notice--info" role="status">{t!(i18n, recovery.me_cancelled)}</p> })}
+        {(account.recovery_codes_left == 0).then(|| view! {
+            <p class="notice notice--info" data-testid="no-recovery-codes">
+                {t!(i18n, recovery.me_no_codes)} " " <a href="/me/recovery">{t!(i18n, recovery.me_make_codes)}</a>
+            </p>
+        })}
         <a class="button button--wide" href="/me/qr">{t!(i18n, me.qr_link)}</a>
         <ul class="menu">
             <li><a href="/me/profile">{t!(i18n, me.profile_link)}</a></li>
             <li><a href="/me/documents">{t!(i18n, me.documents_link)}</a></li>
             <li><a href="/me/family">{t!(i18n, me.family_link)}</a></li>
             <li><a href="/me/privacy">{t!(i18n, me.privacy_link)}</a></li>
+            <li><a href="/me/phone">{t!(i18n, recovery.me_change_link)}</a></li>
+            <li><a href="/me/email">{t!(i18n, email.me_link)}</a></li>
+            <li><a href="/me/recovery">{t!(i18n, recovery.me_codes_link)}</a></li>
         </ul>
         <div class="actions">
             <a class="button button--secondary" href="/me/sessions">{t!(i18n, me.sessions_link)}</a>
@@ -556,6 +603,58 @@ pub fn OutboxPage() -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+    }
+    .into_any()
+}
+
+/// GET /me/email: the verified address for codes.
+#[component]
+pub fn EmailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<super::EmailState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let invalid = (state.notice == Some(Notice::EmailInvalid)).then(|| t_string!(i18n, email.invalid));
+    let notice = state.notice.filter(|n| *n != Notice::EmailInvalid);
+    let pending = state.pending.clone();
+    view! {
+        <h1>{t!(i18n, email.title)}</h1>
+        <p>{t!(i18n, email.intro)}</p>
+        <NoticeBox notice=notice />
+        {match state.verified.clone() {
+            Some(address) => view! {
+                <section class="card">
+                    <p data-testid="email-verified">{t_string!(i18n, email.current).replace("%email%", &address)}</p>
+                    <form method="post" action="/me/email/remove">
+                        <button type="submit" class="button button--secondary">{t!(i18n, email.remove)}</button>
+                    </form>
+                </section>
+            }
+            .into_any(),
+            None => view! { <p class="meta">{t!(i18n, email.none)}</p> }.into_any(),
+        }}
+        {state.available.then(|| view! {
+            <form method="post" action="/me/email" class="card" novalidate>
+                {crate::shell::input(crate::shell::Input {
+                    id: "email",
+                    label: t_string!(i18n, email.label),
+                    hint: None,
+                    value: state.typed.clone(),
+                    error: invalid,
+                    input_type: "email",
+                    autocomplete: "email",
+                    inputmode: Some("email"),
+                    required: true,
+                })}
+                <button type="submit" class="button" class:button--secondary=pending.is_some()>{t!(i18n, email.send)}</button>
+            </form>
+        })}
+        {pending.map(|address| view! {
+            <form method="post" action="/me/email/confirm" class="card" novalidate>
+                <p>{t_string!(i18n, email.code_went).replace("%email%", &address)}</p>
+                {crate::shell::code_input("code", t_string!(i18n, email.code_label), None)}
+                <button type="submit" class="button">{t!(i18n, email.confirm)}</button>
+            </form>
+        })}
+        <p><a href="/me">{t!(i18n, recovery.back)}</a></p>
     }
     .into_any()
 }

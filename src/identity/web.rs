@@ -156,7 +156,20 @@ pub(crate) async fn issue_and_send(
     })?;
     if let Some(text) = text {
         let reference = format!("otp-{}", now);
-        if let Err(e) = state.sms.send(phone, &text(&issued.code), &reference, now).await {
+        let sent = state.sms.send(phone, &text(&issued.code), &reference, now).await;
+        let failure = match &sent {
+            Ok(()) => None,
+            Err(sms::SmsError::Refused(_)) => Some("refused"),
+            Err(_) => Some("unavailable"),
+        };
+        if let Err(e) = sms::record_delivery(&state.db, "sms", purpose.as_str(), failure, now).await {
+            tracing::error!(error = %e, "recording a code's delivery failed");
+        }
+        let how = if failure.is_none() { "sms" } else { "failed" };
+        if let Err(e) = otp::mark_delivered(&state.db, phone, purpose, issued.created_at, how).await {
+            tracing::error!(error = %e, "recording how a code went out failed");
+        }
+        if let Err(e) = sent {
             tracing::error!(to = %phone.masked(), error = %e, "the code could not be sent");
             return Err(Notice::SmsFailed);
         }
@@ -368,12 +381,19 @@ async fn verify_page(
     notice: Option<Notice>,
     status: StatusCode,
 ) -> Response {
+    let latest = otp::latest(&state.db, phone, purpose).await.ok().flatten();
+    let resend_in = latest
+        .as_ref()
+        .map(|(at, _)| (at + OtpPolicy::default().resend_wait_seconds - now()).max(0))
+        .unwrap_or(OtpPolicy::default().resend_wait_seconds);
     let context = VerifyState {
         phone_e164: phone.e164().to_owned(),
         phone_display: phone.national(),
         purpose,
-        resend_in: OtpPolicy::default().resend_wait_seconds,
+        resend_in,
         notice,
+        sent: latest.map(|(at, how)| (format_time(at), how)),
+        email_channel: state.mail.is_some() && purpose == OtpPurpose::SignIn,
     };
     render(state, &verify_location(phone, purpose), headers, context, status).await
 }
@@ -481,6 +501,65 @@ pub async fn resend(
     }
 }
 
+/// POST /otp/email (sign-in): a new code to the account's verified e-mail address, when SMS does not arrive. The
+/// answer is the same whether the number has an account and an address or not, and the request counts against
+/// the same limits (60 s between codes, 10 an hour).
+pub async fn email_code(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let Ok(phone) = PhoneNumber::parse(&form.phone) else { return see_other("/signin") };
+    let purpose = OtpPurpose::SignIn;
+    let Some(mail) = state.mail.clone() else {
+        return verify_page(&state, &headers, &phone, purpose, Some(Notice::EmailUnavailable), StatusCode::NOT_FOUND).await;
+    };
+    let address = match account::find_by_phone(&state.db, &phone).await {
+        Ok(Some(id)) => super::email::verified_of(&state.db, &id).await.ok().flatten(),
+        _ => None,
+    };
+    let now = now();
+    let Some(address) = address else {
+        // nothing is sent, but the wait between codes is answered the same way
+        let policy = OtpPolicy::default();
+        let notice = match otp::latest(&state.db, &phone, purpose).await.ok().flatten() {
+            Some((at, _)) if now - at < policy.resend_wait_seconds => {
+                Notice::ResendTooSoon { seconds: policy.resend_wait_seconds - (now - at) }
+            }
+            _ => Notice::EmailCodeSent,
+        };
+        let status = if notice == Notice::EmailCodeSent { StatusCode::OK } else { StatusCode::TOO_MANY_REQUESTS };
+        return verify_page(&state, &headers, &phone, purpose, Some(notice), status).await;
+    };
+    let client = client_of(&state, peer, &headers);
+    let issued = match otp::issue(&state.db, &state.secret, &OtpPolicy::default(), &phone, purpose, &client, now).await {
+        Ok(issued) => issued,
+        Err(e) => {
+            if let OtpError::Db(cause) = &e {
+                tracing::error!(error = %cause, "issuing a code failed");
+            }
+            return verify_page(&state, &headers, &phone, purpose, Some(otp_notice(&e)), StatusCode::TOO_MANY_REQUESTS).await;
+        }
+    };
+    {
+        let (subject, body) = super::email::code_message(&issued.code);
+        let sent = mail.send(&address, &subject, &body, now).await;
+        let failure = sent.as_ref().err().map(|_| "unavailable");
+        if let Err(e) = sms::record_delivery(&state.db, "email", purpose.as_str(), failure, now).await {
+            tracing::error!(error = %e, "recording a code's delivery failed");
+        }
+        let how = if sent.is_ok() { "email" } else { "failed" };
+        let _ = otp::mark_delivered(&state.db, &phone, purpose, issued.created_at, how).await;
+        if let Err(e) = sent {
+            tracing::error!(error = %e, "an e-mail code could not be sent");
+            return verify_page(&state, &headers, &phone, purpose, Some(Notice::SmsFailed), StatusCode::SERVICE_UNAVAILABLE).await;
+        }
+        tracing::info!(to = %phone.masked(), "code sent by e-mail");
+    }
+    verify_page(&state, &headers, &phone, purpose, Some(Notice::EmailCodeSent), StatusCode::OK).await
+}
+
 pub(crate) fn set_session_cookie(response: &mut Response, state: &AppState, token: &str, max_age: i64) {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
@@ -529,6 +608,14 @@ pub async fn me(
                 crate::orgs::service::invitations(&state.db, &active.account_id).await.unwrap_or_default();
             view.employer_answer =
                 query.get("employer").filter(|a| matches!(a.as_str(), "confirmed" | "declined")).cloned();
+            view.recovery_codes_left =
+                crate::recovery::service::codes_left(&state.db, &active.account_id).await.map(|(n, _)| n).unwrap_or(1);
+            view.waiting_move = crate::recovery::service::waiting_for(&state.db, &active.account_id)
+                .await
+                .ok()
+                .flatten()
+                .map(|m| (m.to().map(|p| p.partly_hidden()).unwrap_or_default(), m.due_at.map(format_time).unwrap_or_default()));
+            view.move_cancelled = query.get("move").map(String::as_str) == Some("cancelled");
             no_store(render(&state, "/me", &headers, view, StatusCode::OK).await)
         }
         _ => see_other("/signin"),
@@ -634,6 +721,8 @@ pub async fn signin_form(
         Some(Notice::SignedOutEverywhere)
     } else if query.get("signed_out").map(String::as_str) == Some("lost") {
         Some(Notice::LostPhoneDone)
+    } else if query.contains_key("moved") {
+        Some(Notice::PhoneMoved)
     } else if query.contains_key("second_factor") {
         Some(Notice::SecondFactorFailed)
     } else {

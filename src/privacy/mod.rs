@@ -26,6 +26,12 @@ pub enum SeenWhat {
     Registered,
     /// The person let a team member update their profile for an hour.
     HelpGiven,
+    /// The account moved to a new phone number (the detail is the new number, masked).
+    PhoneMoved,
+    /// A helper asked to move the account to a new number; it waits out its period.
+    PhoneMoveRequested,
+    /// A waiting move was cancelled.
+    PhoneMoveCancelled,
 }
 
 impl SeenWhat {
@@ -40,6 +46,9 @@ impl SeenWhat {
             SeenWhat::QrCheck => "qr_check",
             SeenWhat::Registered => "registered",
             SeenWhat::HelpGiven => "help_given",
+            SeenWhat::PhoneMoved => "phone_moved",
+            SeenWhat::PhoneMoveRequested => "phone_move_requested",
+            SeenWhat::PhoneMoveCancelled => "phone_move_cancelled",
         }
     }
 
@@ -54,6 +63,9 @@ impl SeenWhat {
             SeenWhat::QrCheck,
             SeenWhat::Registered,
             SeenWhat::HelpGiven,
+            SeenWhat::PhoneMoved,
+            SeenWhat::PhoneMoveRequested,
+            SeenWhat::PhoneMoveCancelled,
         ]
         .into_iter()
         .find(|w| w.as_str() == s)
@@ -69,6 +81,8 @@ pub enum SeenRole {
     Organization,
     /// A community team member: registered the person, or helped them update their profile.
     Helper,
+    /// The person themselves (account changes that are shown with the rest: a phone move).
+    Owner,
 }
 
 /// One line of the timeline.

@@ -74,6 +74,7 @@ pub async fn timeline(db: &Db, subject: &str, limit: i64) -> Result<Vec<(i64, Se
                 "guardian" => SeenRole::Guardian,
                 "delegate" => SeenRole::Delegate,
                 "helper" => SeenRole::Helper,
+                "self" => SeenRole::Owner,
                 _ => SeenRole::Staff,
             };
             let line = SeenLine {

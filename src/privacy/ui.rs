@@ -14,6 +14,7 @@ fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: SeenRole) -> &'static
         SeenRole::Staff => t_string!(i18n, privacy.role_staff),
         SeenRole::Organization => t_string!(i18n, privacy.role_organization),
         SeenRole::Helper => t_string!(i18n, privacy.role_helper),
+        SeenRole::Owner => t_string!(i18n, privacy.role_self),
     }
 }
 
@@ -28,6 +29,9 @@ fn what_text(i18n: leptos_i18n::I18nContext<Locale>, what: SeenWhat) -> &'static
         SeenWhat::QrCheck => t_string!(i18n, privacy.what_qr_check),
         SeenWhat::Registered => t_string!(i18n, privacy.what_registered),
         SeenWhat::HelpGiven => t_string!(i18n, privacy.what_help_given),
+        SeenWhat::PhoneMoved => t_string!(i18n, privacy.what_phone_moved),
+        SeenWhat::PhoneMoveRequested => t_string!(i18n, privacy.what_phone_move_requested),
+        SeenWhat::PhoneMoveCancelled => t_string!(i18n, privacy.what_phone_move_cancelled),
     }
 }
 

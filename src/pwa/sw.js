@@ -12,7 +12,7 @@ const OFFLINE_INSTEAD = { "/me/qr": "/offline/qr" };
 // data; its script checks codes offline) and the team's registration form (blank; what a member saves stays in
 // the page's IndexedDB queue until sent). Signing out removes the copy.
 const KEEP_PAGES = ["/counter/scan", "/team/register"];
-const KEEP_FILES = ["/counter.js", "/assist.js"];
+const KEEP_FILES = ["/counter.js", "/assist.js", "/card-scan.js"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

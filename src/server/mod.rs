@@ -45,6 +45,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub secret: Arc<SecretKey>,
     pub sms: SmsGateway,
+    /// The e-mail channel for codes (SMTP, or the development outbox); None: codes go by SMS only.
+    pub mail: Option<crate::identity::mail::MailSender>,
     /// The national population registry, when configured (accounts stay at level 1 otherwise).
     pub registry: Option<RegistryClient>,
     /// The QR signing keys (the newest signs; older ones still verify).
@@ -56,6 +58,8 @@ pub struct AppState {
     pub vault: crate::vault::web::VaultSettings,
     /// Days between a deletion request and the deletion (the person can cancel until then).
     pub deletion_grace_days: i64,
+    /// Minutes an assisted move to a new number waits (cancellable from the old number meanwhile).
+    pub move_wait_minutes: i64,
     /// The address people reach the service at (links in SMS), without a trailing slash.
     pub public_url: String,
 }
@@ -102,13 +106,15 @@ pub async fn standalone_state(
         service_worker: Arc::new(service_worker),
         secure_cookies: false,
         secret: Arc::new(secret),
-        sms: SmsGateway::DevOutbox(db),
+        sms: SmsGateway::DevOutbox(db.clone()),
+        mail: Some(crate::identity::mail::MailSender::DevOutbox(db)),
         registry: None,
         trusted_proxies: Default::default(),
         qr_keys: Arc::new(qr_keys),
         blobs: crate::vault::store::BlobStore::filesystem(&blob_dir)?,
         vault: Default::default(),
         deletion_grace_days: 30,
+        move_wait_minutes: 24 * 60,
         public_url: "http://localhost:3000".to_owned(),
     })
 }
@@ -144,6 +150,12 @@ pub fn router(state: AppState) -> Router {
         "/admin",
         "/forbidden",
         "/dev/outbox",
+        "/me/phone",
+        "/me/email",
+        "/me/recovery",
+        "/recover",
+        "/assist/move",
+        "/move/cancel",
     ]
     .map(String::from)
     .into();
@@ -236,6 +248,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/org/enrolments/{id}", get(crate::orgs::web::enrolment))
         .route("/me/employers/{edge}/{action}", axum::routing::post(crate::orgs::web::answer))
+        .route("/me/email", get(crate::identity::email::form).post(crate::identity::email::send))
+        .route("/me/email/confirm", axum::routing::post(crate::identity::email::confirm))
+        .route("/me/email/remove", axum::routing::post(crate::identity::email::remove))
+        .route("/otp/email", axum::routing::post(identity::email_code))
+        .route("/me/phone", get(crate::recovery::web::change_form).post(crate::recovery::web::change_send))
+        .route("/me/phone/confirm", axum::routing::post(crate::recovery::web::change_confirm))
+        .route("/me/phone/cancel", axum::routing::post(crate::recovery::web::cancel_own))
+        .route("/me/recovery", get(crate::recovery::web::codes_page).post(crate::recovery::web::codes_make))
+        .route("/recover", get(crate::recovery::web::recover_form).post(crate::recovery::web::recover_start))
+        .route("/recover/confirm", axum::routing::post(crate::recovery::web::recover_confirm))
+        .route("/assist/move", get(crate::recovery::web::assist_form).post(crate::recovery::web::assist_start))
+        .route("/assist/move/confirm", axum::routing::post(crate::recovery::web::assist_confirm))
+        .route(
+            "/move/cancel/{token}",
+            get(crate::recovery::web::cancel_page).post(crate::recovery::web::cancel_link),
+        )
         .route("/admin", get(admin::page))
         .route("/admin/grants", axum::routing::post(admin::grant))
         .route("/admin/grants/revoke", axum::routing::post(admin::revoke))

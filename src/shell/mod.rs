@@ -231,6 +231,36 @@ pub fn input(field: Input) -> impl IntoView {
     }
 }
 
+/// A one-time code field (six digits; phones offer the code from the SMS).
+pub fn code_input(id: &'static str, label: &'static str, hint: Option<&'static str>) -> impl IntoView {
+    input(Input {
+        id,
+        label,
+        hint,
+        value: String::new(),
+        error: None,
+        input_type: "text",
+        autocomplete: "one-time-code",
+        inputmode: Some("numeric"),
+        required: true,
+    })
+}
+
+/// An optional free-text field that is never wrong (a note, a street).
+pub fn optional_text(id: &'static str, label: &'static str, hint: Option<&'static str>, value: String) -> impl IntoView {
+    input(Input {
+        id,
+        label,
+        hint,
+        value,
+        error: None,
+        input_type: "text",
+        autocomplete: "off",
+        inputmode: None,
+        required: false,
+    })
+}
+
 /// Error boundary fallback: a plain message, never the error's internals.
 #[component]
 pub fn ErrorNotice() -> impl IntoView {

@@ -7,7 +7,7 @@ use crate::family::ui::radios;
 use crate::i18n::*;
 use crate::identity::ui::{NoticeBox, problem_text};
 use crate::identity::{Field, Problem};
-use crate::shell::{Input, NotFoundPage, input, notice};
+use crate::shell::{Input, NotFoundPage, code_input, input, notice, optional_text};
 
 /// The notice of a team page; a code's answer is worded as on the sign-in pages (the same `NoticeBox`).
 fn show_notice(i18n: leptos_i18n::I18nContext<Locale>, n: Option<TeamNotice>) -> impl IntoView {
@@ -51,6 +51,17 @@ fn numbered_field(id: String, label: &'static str, value: String, error: Option<
     }
 }
 
+/// The strings `public/card-scan.js` shows (the chip ID card scan on the team's and the helper's forms).
+pub(crate) fn scan_text(i18n: leptos_i18n::I18nContext<Locale>) -> String {
+    serde_json::json!({
+        "scanStart": t_string!(i18n, team.scan_start),
+        "scanStop": t_string!(i18n, team.scan_stop),
+        "scanRead": t_string!(i18n, team.scan_read),
+        "scanNotCard": t_string!(i18n, team.scan_not_card),
+    })
+    .to_string()
+}
+
 /// The strings `public/assist.js` shows (translated here, read by the script from the page).
 fn script_text(i18n: leptos_i18n::I18nContext<Locale>) -> String {
     serde_json::json!({
@@ -74,10 +85,6 @@ fn script_text(i18n: leptos_i18n::I18nContext<Locale>) -> String {
         "codeLabel": t_string!(i18n, team.code_label),
         "confirm": t_string!(i18n, team.confirm_button),
         "codeWrong": t_string!(i18n, team.q_code_wrong),
-        "scanStart": t_string!(i18n, team.scan_start),
-        "scanStop": t_string!(i18n, team.scan_stop),
-        "scanRead": t_string!(i18n, team.scan_read),
-        "scanNotCard": t_string!(i18n, team.scan_not_card),
         "fields": {
             "full_name": t_string!(i18n, auth.name_label),
             "citizen_id": t_string!(i18n, auth.id_label),
@@ -154,27 +161,17 @@ pub fn AssistPage() -> impl IntoView {
             <input type="hidden" name="recorded_at" value=input_state.recorded_at.clone() />
             <section class="card">
                 <h2>{t!(i18n, team.resident_title)}</h2>
-                <div id="assist-scan" class="scan" hidden>
-                    <button type="button" class="button button--secondary" id="assist-scan-button">{t!(i18n, team.scan_start)}</button>
-                    <video id="assist-video" playsinline muted hidden></video>
-                    <p class="meta" role="status" id="assist-scan-status"></p>
+                <div id="card-scan" class="scan" hidden data-text=scan_text(i18n)>
+                    <button type="button" class="button button--secondary" id="card-scan-button">{t!(i18n, team.scan_start)}</button>
+                    <video id="card-scan-video" playsinline muted hidden></video>
+                    <p class="meta" role="status" id="card-scan-status"></p>
                 </div>
                 {text_field("full_name", t_string!(i18n, auth.name_label), None, input_state.full_name.clone(), Field::FullName, "text", None)}
                 {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input_state.citizen_id.clone(), Field::CitizenId, "text", Some("numeric"))}
                 {text_field("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), input_state.birth_date.clone(), Field::BirthDate, "text", Some("numeric"))}
                 {radios("sex", t_string!(i18n, auth.sex_label), sex_choices(), input_state.sex.clone(), sex_error)}
                 {text_field("phone", t_string!(i18n, team.phone_label), Some(t_string!(i18n, team.phone_hint)), input_state.phone.clone(), Field::Phone, "tel", Some("tel"))}
-                {input(Input {
-                    id: "street",
-                    label: t_string!(i18n, team.street_label),
-                    hint: Some(t_string!(i18n, team.street_hint)),
-                    value: input_state.street.clone(),
-                    error: None,
-                    input_type: "text",
-                    autocomplete: "off",
-                    inputmode: None,
-                    required: false,
-                })}
+                {optional_text("street", t_string!(i18n, team.street_label), Some(t_string!(i18n, team.street_hint)), input_state.street.clone())}
             </section>
             <h2>{t!(i18n, team.family_title)}</h2>
             <p class="meta">{t!(i18n, team.family_hint)}</p>
@@ -192,6 +189,7 @@ pub fn AssistPage() -> impl IntoView {
             </div>
         </form>
         <script src="/assist.js" defer></script>
+        <script src="/card-scan.js" defer></script>
     }
     .into_any()
 }
@@ -227,17 +225,7 @@ pub fn RegistrationPage() -> impl IntoView {
         {pending.then(|| view! {
             <form method="post" action=format!("{action}/confirm") class="card">
                 <p>{t!(i18n, team.code_intro)}</p>
-                {input(Input {
-                    id: "code",
-                    label: t_string!(i18n, team.code_label),
-                    hint: None,
-                    value: String::new(),
-                    error: None,
-                    input_type: "text",
-                    autocomplete: "one-time-code",
-                    inputmode: Some("numeric"),
-                    required: true,
-                })}
+                {code_input("code", t_string!(i18n, team.code_label), None)}
                 <button type="submit" class="button">{t!(i18n, team.confirm_button)}</button>
             </form>
             <form method="post" action=format!("{action}/resend") class="card">
@@ -280,17 +268,7 @@ pub fn HelpPage() -> impl IntoView {
         {state.sent.then(|| view! {
             <form method="post" action="/team/help/confirm" class="card">
                 <input type="hidden" name="phone" value=state.phone.clone() />
-                {input(Input {
-                    id: "code",
-                    label: t_string!(i18n, team.code_label),
-                    hint: Some(t_string!(i18n, team.help_code_hint)),
-                    value: String::new(),
-                    error: None,
-                    input_type: "text",
-                    autocomplete: "one-time-code",
-                    inputmode: Some("numeric"),
-                    required: true,
-                })}
+                {code_input("code", t_string!(i18n, team.code_label), Some(t_string!(i18n, team.help_code_hint)))}
                 <button type="submit" class="button">{t!(i18n, team.help_confirm)}</button>
             </form>
         })}
@@ -311,6 +289,7 @@ pub fn WorkPage() -> impl IntoView {
             <p class="actions">
                 <a class="button" href="/team/register">{t!(i18n, team.register_title)}</a>
                 <a class="button button--secondary" href="/team/help">{t!(i18n, team.help_title)}</a>
+                <a class="button button--secondary" href="/assist/move">{t!(i18n, recovery.team_link)}</a>
             </p>
         })}
         {state.teams.is_empty().then(|| view! { <p>{t!(i18n, team.no_teams)}</p> })}

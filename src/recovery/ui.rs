@@ -1,0 +1,303 @@
+//! The pages of moving an account: change the number (old phone works), recovery codes, recovering with a code,
+//! the helper's assisted move, and the cancel link sent to the old number. Plain forms; no script needed, but for
+//! the optional card scan on the helper's page (`public/card-scan.js`).
+use leptos::prelude::*;
+
+use super::domain::{IdentityCheck, RecoveryCodeError};
+use super::{
+    AssistMoveState, CancelState, ChangeState, CodesState, MoveField, MoveNotice, MoveProblem, RecoverState,
+    problem_of,
+};
+use crate::family::ui::radios;
+use crate::i18n::*;
+use crate::identity::ui::{NoticeBox, problem_text};
+use crate::shell::{Input, NotFoundPage, code_input, input, notice, optional_text};
+
+type I18n = leptos_i18n::I18nContext<Locale>;
+
+fn move_problem_text(i18n: I18n, p: MoveProblem) -> &'static str {
+    match p {
+        MoveProblem::Identity(p) => problem_text(i18n, p),
+        MoveProblem::RecoveryCode(RecoveryCodeError::Empty) => t_string!(i18n, recovery.err_code_empty),
+        MoveProblem::RecoveryCode(RecoveryCodeError::Format) => t_string!(i18n, recovery.err_code_format),
+        MoveProblem::SamePhone => t_string!(i18n, recovery.err_same_phone),
+    }
+}
+
+fn field_name(i18n: I18n, f: &str) -> &'static str {
+    match f {
+        "full_name" => t_string!(i18n, me.field_full_name),
+        "birth_date" => t_string!(i18n, me.field_birth_date),
+        _ => t_string!(i18n, recovery.field_sex),
+    }
+}
+
+/// The notice of a move page; a code's answer is worded as on the sign-in pages.
+fn show_notice(i18n: I18n, n: Option<MoveNotice>) -> impl IntoView {
+    let s = |t: &str| t.to_owned();
+    n.map(|n| {
+        let (text, error) = match n {
+            MoveNotice::Code(code) => return view! { <NoticeBox notice=Some(code) /> }.into_any(),
+            MoveNotice::CodeOld(code) => {
+                return view! { <p class="meta">{t!(i18n, recovery.about_old_code)}</p> <NoticeBox notice=Some(code) /> }
+                    .into_any();
+            }
+            MoveNotice::CodeNew(code) => {
+                return view! { <p class="meta">{t!(i18n, recovery.about_new_code)}</p> <NoticeBox notice=Some(code) /> }
+                    .into_any();
+            }
+            MoveNotice::CodesSent => (s(t_string!(i18n, recovery.codes_sent)), false),
+            MoveNotice::CodeSentToNew => (s(t_string!(i18n, recovery.code_sent_new)), false),
+            MoveNotice::PhoneTaken => (s(t_string!(i18n, recovery.phone_taken)), true),
+            MoveNotice::WrongRecovery => (s(t_string!(i18n, recovery.wrong_recovery)), true),
+            MoveNotice::Locked => (s(t_string!(i18n, recovery.locked)), true),
+            MoveNotice::StepOver => (s(t_string!(i18n, recovery.step_over)), true),
+            MoveNotice::NotInWard => (s(t_string!(i18n, recovery.not_in_ward)), true),
+            MoveNotice::Mismatch(fields) => {
+                let names = fields.iter().map(|f| field_name(i18n, f)).collect::<Vec<_>>().join(", ");
+                (t_string!(i18n, recovery.mismatch).replace("%fields%", &names), true)
+            }
+            MoveNotice::RegistryMismatch => (s(t_string!(i18n, recovery.registry_mismatch)), true),
+            MoveNotice::RegistryUnavailable => (s(t_string!(i18n, recovery.registry_unavailable)), true),
+            MoveNotice::HelperLimit => (s(t_string!(i18n, recovery.helper_limit)), true),
+            MoveNotice::Scheduled { to, due } => {
+                (t_string!(i18n, recovery.scheduled).replace("%to%", &to).replace("%due%", &due), false)
+            }
+            MoveNotice::Failed => (s(t_string!(i18n, recovery.failed)), true),
+        };
+        notice(text, error).into_any()
+    })
+}
+
+fn phone_input(id: &'static str, label: &'static str, value: String, error: Option<&'static str>) -> impl IntoView {
+    input(Input {
+        id,
+        label,
+        hint: None,
+        value,
+        error,
+        input_type: "tel",
+        autocomplete: "off",
+        inputmode: Some("tel"),
+        required: true,
+    })
+}
+
+/// GET /me/phone
+#[component]
+pub fn ChangePhonePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<ChangeState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let err = |f| problem_of(&state.problems, f).map(|p| move_problem_text(i18n, p));
+    let current = state.current.clone();
+    view! {
+        <h1>{t!(i18n, recovery.change_title)}</h1>
+        <p>{t!(i18n, recovery.change_intro, phone = move || current.clone())}</p>
+        {show_notice(i18n, state.notice.clone())}
+        <form method="post" action="/me/phone" class="card" novalidate>
+            {phone_input("new_phone", t_string!(i18n, recovery.new_phone_label), state.new_phone.clone(), err(MoveField::NewPhone))}
+            <button type="submit" class="button" class:button--secondary=state.sent>{t!(i18n, recovery.send_both)}</button>
+        </form>
+        {state.sent.then(|| view! {
+            <form method="post" action="/me/phone/confirm" class="card" novalidate>
+                <input type="hidden" name="new_phone" value=state.new_phone.clone() />
+                {code_input("code_old", t_string!(i18n, recovery.code_old_label), None)}
+                {code_input("code_new", t_string!(i18n, recovery.code_new_label), None)}
+                <p class="hint">{t!(i18n, recovery.change_effect)}</p>
+                <button type="submit" class="button">{t!(i18n, recovery.change_button)}</button>
+            </form>
+        })}
+        <p><a href="/me">{t!(i18n, recovery.back)}</a></p>
+    }
+    .into_any()
+}
+
+/// GET /me/recovery
+#[component]
+pub fn RecoveryCodesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<CodesState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let left = state.left;
+    let made = state.made_on.clone().unwrap_or_default();
+    let fresh = state.fresh.clone();
+    view! {
+        <h1>{t!(i18n, recovery.codes_title)}</h1>
+        <p>{t!(i18n, recovery.codes_intro)}</p>
+        {(!fresh.is_empty()).then(|| view! {
+            <section class="card codes" aria-labelledby="codes-new" data-testid="recovery-codes">
+                <h2 id="codes-new">{t!(i18n, recovery.codes_new)}</h2>
+                <p class="notice notice--error" role="status">{t!(i18n, recovery.codes_once)}</p>
+                <ol class="code-list">
+                    {fresh.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view()}
+                </ol>
+                <p class="hint">{t!(i18n, recovery.codes_keep)}</p>
+            </section>
+        })}
+        {fresh.is_empty().then(|| view! {
+            <section class="card">
+                {if left > 0 {
+                    view! { <p data-testid="codes-left">{t_string!(i18n, recovery.codes_left).replace("%n%", &left.to_string()).replace("%date%", &made)}</p> }.into_any()
+                } else {
+                    view! { <p class="notice notice--error" role="status" data-testid="codes-left">{t!(i18n, recovery.codes_none)}</p> }.into_any()
+                }}
+            </section>
+        })}
+        <form method="post" action="/me/recovery" class="card">
+            {(left > 0 || !fresh.is_empty()).then(|| view! { <p class="hint">{t!(i18n, recovery.codes_replace)}</p> })}
+            <button type="submit" class="button" class:button--secondary=!fresh.is_empty()>{t!(i18n, recovery.codes_make)}</button>
+        </form>
+        <p><a href="/me">{t!(i18n, recovery.back)}</a></p>
+    }
+    .into_any()
+}
+
+/// GET /recover: the old phone is lost.
+#[component]
+pub fn RecoverPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_context::<RecoverState>().unwrap_or_default();
+    let err = |f| problem_of(&state.problems, f).map(|p| move_problem_text(i18n, p));
+    let second = state.token.clone();
+    view! {
+        <h1>{t!(i18n, recovery.recover_title)}</h1>
+        <p>{t!(i18n, recovery.recover_intro)}</p>
+        {show_notice(i18n, state.notice.clone())}
+        {match second {
+            None => view! {
+                <form method="post" action="/recover" class="card" novalidate>
+                    {phone_input("phone", t_string!(i18n, recovery.old_phone_label), state.phone.clone(), err(MoveField::Phone))}
+                    {input(Input {
+                        id: "recovery_code",
+                        label: t_string!(i18n, recovery.recovery_code_label),
+                        hint: Some(t_string!(i18n, recovery.recovery_code_hint)),
+                        value: String::new(),
+                        error: err(MoveField::RecoveryCode),
+                        input_type: "text",
+                        autocomplete: "off",
+                        inputmode: None,
+                        required: true,
+                    })}
+                    {phone_input("new_phone", t_string!(i18n, recovery.new_phone_label), state.new_phone.clone(), err(MoveField::NewPhone))}
+                    <button type="submit" class="button">{t!(i18n, recovery.recover_button)}</button>
+                </form>
+                <section class="card">
+                    <h2>{t!(i18n, recovery.no_codes_title)}</h2>
+                    <p>{t!(i18n, recovery.no_codes_body)}</p>
+                </section>
+            }
+            .into_any(),
+            Some(token) => {
+                let to = state.new_phone.clone();
+                view! {
+                    <form method="post" action="/recover/confirm" class="card" novalidate>
+                        <input type="hidden" name="token" value=token />
+                        <p>{t!(i18n, recovery.code_went_to, phone = move || to.clone())}</p>
+                        {code_input("code", t_string!(i18n, recovery.code_new_label), None)}
+                        <p class="hint">{t!(i18n, recovery.change_effect)}</p>
+                        <button type="submit" class="button">{t!(i18n, recovery.change_button)}</button>
+                    </form>
+                }
+                .into_any()
+            }
+        }}
+    }
+}
+
+fn check_choices(i18n: I18n) -> Vec<(&'static str, &'static str)> {
+    IdentityCheck::ALL
+        .into_iter()
+        .map(|c| {
+            let label = match c {
+                IdentityCheck::CardInPerson => t_string!(i18n, recovery.check_card),
+                IdentityCheck::CardChip => t_string!(i18n, recovery.check_chip),
+                IdentityCheck::Vneid => t_string!(i18n, recovery.check_vneid),
+            };
+            (c.as_str(), label)
+        })
+        .collect()
+}
+
+/// GET /assist/move: for ward officers and community team members.
+#[component]
+pub fn AssistMovePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<AssistMoveState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let err = |f| problem_of(&state.problems, f).map(|p| move_problem_text(i18n, p));
+    let v = state.input.clone();
+    let text = |id, label, hint, value: String, field, inputmode| {
+        input(Input { id, label, hint, value, error: err(field), input_type: "text", autocomplete: "off", inputmode, required: true })
+    };
+    let scan_text = crate::teams::ui::scan_text(i18n);
+    let sex_choices = vec![("male", t_string!(i18n, auth.sex_male)), ("female", t_string!(i18n, auth.sex_female))];
+    view! {
+        <h1>{t!(i18n, recovery.assist_title)}</h1>
+        <p>{t!(i18n, recovery.assist_intro)}</p>
+        {show_notice(i18n, state.notice.clone())}
+        {match state.token.clone() {
+            None => view! {
+                <form id="move-form" method="post" action="/assist/move" class="stack" novalidate>
+                    <section class="card">
+                        <h2>{t!(i18n, recovery.card_title)}</h2>
+                        <div id="card-scan" class="scan" hidden data-text=scan_text>
+                            <button type="button" class="button button--secondary" id="card-scan-button">{t!(i18n, team.scan_start)}</button>
+                            <video id="card-scan-video" playsinline muted hidden></video>
+                            <p class="meta" role="status" id="card-scan-status"></p>
+                        </div>
+                        {text("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), v.citizen_id.clone(), MoveField::CitizenId, Some("numeric"))}
+                        {text("full_name", t_string!(i18n, auth.name_label), None, v.full_name.clone(), MoveField::FullName, None)}
+                        {text("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), v.birth_date.clone(), MoveField::BirthDate, Some("numeric"))}
+                        {radios("sex", t_string!(i18n, auth.sex_label), sex_choices, v.sex.clone(), err(MoveField::Sex))}
+                        {radios("checked_how", t_string!(i18n, recovery.checked_how_label), check_choices(i18n), v.checked_how.clone(), err(MoveField::CheckedHow))}
+                        {optional_text("note", t_string!(i18n, recovery.note_label), Some(t_string!(i18n, recovery.note_hint)), v.note.clone())}
+                    </section>
+                    <section class="card">
+                        {phone_input("new_phone", t_string!(i18n, recovery.new_phone_label), v.new_phone.clone(), err(MoveField::NewPhone))}
+                        <p class="hint">{t!(i18n, recovery.assist_wait_hint)}</p>
+                        <button type="submit" class="button">{t!(i18n, recovery.assist_send)}</button>
+                    </section>
+                </form>
+                <script src="/card-scan.js" defer></script>
+            }
+            .into_any(),
+            Some(token) => {
+                let to = v.new_phone.clone();
+                view! {
+                    <form method="post" action="/assist/move/confirm" class="card" novalidate>
+                        <input type="hidden" name="token" value=token />
+                        <p>{t!(i18n, recovery.code_went_to, phone = move || to.clone())}</p>
+                        {code_input("code", t_string!(i18n, recovery.code_new_label), Some(t_string!(i18n, recovery.assist_code_hint)))}
+                        <button type="submit" class="button">{t!(i18n, recovery.assist_confirm)}</button>
+                    </form>
+                }
+                .into_any()
+            }
+        }}
+    }
+    .into_any()
+}
+
+/// GET /move/cancel/{token}: the link in the message to the old number.
+#[component]
+pub fn CancelMovePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(state) = use_context::<CancelState>() else { return view! { <NotFoundPage /> }.into_any() };
+    view! {
+        <h1>{t!(i18n, recovery.cancel_title)}</h1>
+        {if state.cancelled {
+            notice(t_string!(i18n, recovery.cancelled), false).into_any()
+        } else if let Some((to, due)) = state.waiting.clone() {
+            view! {
+                <section class="card">
+                    <p>{t_string!(i18n, recovery.cancel_body).replace("%to%", &to).replace("%due%", &due)}</p>
+                    <form method="post" action=format!("/move/cancel/{}", state.token)>
+                        <button type="submit" class="button button--danger">{t!(i18n, recovery.cancel_button)}</button>
+                    </form>
+                </section>
+            }
+            .into_any()
+        } else {
+            notice(t_string!(i18n, recovery.cancel_gone), true).into_any()
+        }}
+    }
+    .into_any()
+}
