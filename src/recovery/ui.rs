@@ -188,6 +188,7 @@ pub fn RecoverPage() -> impl IntoView {
             .into_any(),
             Some(token) => {
                 let to = state.new_phone.clone();
+                let token_again = token.clone();
                 view! {
                     <form method="post" action="/recover/confirm" class="card" novalidate>
                         <input type="hidden" name="token" value=token />
@@ -195,6 +196,11 @@ pub fn RecoverPage() -> impl IntoView {
                         {code_input("code", t_string!(i18n, recovery.code_new_label), None)}
                         <p class="hint">{t!(i18n, recovery.change_effect)}</p>
                         <button type="submit" class="button">{t!(i18n, recovery.change_button)}</button>
+                    </form>
+                    <form method="post" action="/recover/resend" class="resend">
+                        <input type="hidden" name="token" value=token_again />
+                        <p class="hint">{t!(i18n, recovery.resend_hint)}</p>
+                        <button type="submit" class="button button--secondary">{t!(i18n, auth.resend)}</button>
                     </form>
                 }
                 .into_any()
@@ -261,12 +267,18 @@ pub fn AssistMovePage() -> impl IntoView {
             .into_any(),
             Some(token) => {
                 let to = v.new_phone.clone();
+                let token_again = token.clone();
                 view! {
                     <form method="post" action="/assist/move/confirm" class="card" novalidate>
                         <input type="hidden" name="token" value=token />
                         <p>{t!(i18n, recovery.code_went_to, phone = move || to.clone())}</p>
                         {code_input("code", t_string!(i18n, recovery.code_new_label), Some(t_string!(i18n, recovery.assist_code_hint)))}
                         <button type="submit" class="button">{t!(i18n, recovery.assist_confirm)}</button>
+                    </form>
+                    <form method="post" action="/assist/move/resend" class="resend">
+                        <input type="hidden" name="token" value=token_again />
+                        <p class="hint">{t!(i18n, recovery.resend_hint)}</p>
+                        <button type="submit" class="button button--secondary">{t!(i18n, auth.resend)}</button>
                     </form>
                 }
                 .into_any()

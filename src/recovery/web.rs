@@ -405,6 +405,37 @@ pub async fn recover_start(
     }
 }
 
+/// POST /recover/resend: the new number's code again (after the 60 s wait), without using another recovery code.
+pub async fn recover_resend(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<RecoverForm>,
+) -> Response {
+    let to = match service::by_token(&state.db, &form.token, now()).await {
+        Ok(Some(m)) if m.path == MovePath::RecoveryCode.as_str() => m.to(),
+        Ok(_) => None,
+        Err(e) => return unavailable("reading a move", e),
+    };
+    let Some(to) = to else {
+        let page = RecoverState { notice: Some(MoveNotice::StepOver), ..RecoverState::default() };
+        return recover_page(&state, &headers, page, StatusCode::GONE).await;
+    };
+    let client = client_of(&state, peer, &headers);
+    let sent = issue_and_send(&state, &to, OtpPurpose::Recover, &client, &OtpPolicy::default(), Some(&code_text)).await;
+    let status = if sent.is_ok() { StatusCode::OK } else { StatusCode::TOO_MANY_REQUESTS };
+    let page = RecoverState {
+        token: Some(form.token),
+        new_phone: to.national(),
+        notice: Some(match sent {
+            Ok(()) => MoveNotice::CodeSentToNew,
+            Err(n) => MoveNotice::Code(n),
+        }),
+        ..RecoverState::default()
+    };
+    recover_page(&state, &headers, page, status).await
+}
+
 /// POST /recover/confirm: the new number's code; then the account moves.
 pub async fn recover_confirm(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<RecoverForm>) -> Response {
     let now = now();
@@ -636,6 +667,53 @@ pub struct AssistConfirmForm {
     code: String,
 }
 
+/// The move a helper's form token belongs to: only the helper who started it, only in their wards, while the step
+/// lasts; with its new number.
+async fn helpers_move(
+    state: &AppState,
+    headers: &HeaderMap,
+    helper: &Helper,
+    token: &str,
+    now: i64,
+) -> Result<(Move, PhoneNumber), Response> {
+    match service::by_token(&state.db, token, now).await {
+        Ok(Some(m))
+            if m.helper_id.as_deref() == Some(helper.account_id.as_str())
+                && m.helper_ward.as_ref().is_some_and(|w| helper.wards.contains(w)) =>
+        {
+            let to = m.to().ok_or_else(|| StatusCode::SERVICE_UNAVAILABLE.into_response())?;
+            Ok((m, to))
+        }
+        Ok(_) => {
+            let page = AssistMoveState { notice: Some(MoveNotice::StepOver), ..AssistMoveState::default() };
+            Err(assist_page(state, headers, page, StatusCode::GONE).await)
+        }
+        Err(e) => Err(unavailable("reading a move", e)),
+    }
+}
+
+/// POST /assist/move/resend: the new number's code again (after the 60 s wait), on the same step.
+pub async fn assist_resend(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AssistConfirmForm>) -> Response {
+    let helper = match helper(&state, &headers).await {
+        Ok(h) => h,
+        Err(r) => return r,
+    };
+    let (_, to) = match helpers_move(&state, &headers, &helper, &form.token, now()).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let client = format!("helper:{}", helper.account_id);
+    let sent = issue_and_send(&state, &to, OtpPurpose::MoveNew, &client, &OtpPolicy::default(), Some(&code_text)).await;
+    let mut page = AssistMoveState { token: Some(form.token), ..AssistMoveState::default() };
+    page.input.new_phone = to.national();
+    let status = if sent.is_ok() { StatusCode::OK } else { StatusCode::TOO_MANY_REQUESTS };
+    page.notice = Some(match sent {
+        Ok(()) => MoveNotice::CodeSentToNew,
+        Err(n) => MoveNotice::Code(n),
+    });
+    assist_page(&state, &headers, page, status).await
+}
+
 /// POST /assist/move/confirm: the new number's code, read out by the person. The move then waits its period, and
 /// the old number gets a link to cancel it.
 pub async fn assist_confirm(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AssistConfirmForm>) -> Response {
@@ -644,21 +722,10 @@ pub async fn assist_confirm(State(state): State<AppState>, headers: HeaderMap, F
         Err(r) => return r,
     };
     let now = now();
-    // only the helper who started it, and only in their wards
-    let m = match service::by_token(&state.db, &form.token, now).await {
-        Ok(Some(m))
-            if m.helper_id.as_deref() == Some(helper.account_id.as_str())
-                && m.helper_ward.as_ref().is_some_and(|w| helper.wards.contains(w)) =>
-        {
-            m
-        }
-        Ok(_) => {
-            let page = AssistMoveState { notice: Some(MoveNotice::StepOver), ..AssistMoveState::default() };
-            return assist_page(&state, &headers, page, StatusCode::GONE).await;
-        }
-        Err(e) => return unavailable("reading a move", e),
+    let (m, to) = match helpers_move(&state, &headers, &helper, &form.token, now).await {
+        Ok(found) => found,
+        Err(r) => return r,
     };
-    let Some(to) = m.to() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
     if let Err(e) = otp::verify(&state.db, &state.secret, &OtpPolicy::default(), &to, OtpPurpose::MoveNew, &form.code, now).await {
         let mut page = AssistMoveState { token: Some(form.token.clone()), ..AssistMoveState::default() };
         page.input.new_phone = to.national();

@@ -258,8 +258,10 @@ pub fn router(state: AppState) -> Router {
         .route("/me/recovery", get(crate::recovery::web::codes_page).post(crate::recovery::web::codes_make))
         .route("/recover", get(crate::recovery::web::recover_form).post(crate::recovery::web::recover_start))
         .route("/recover/confirm", axum::routing::post(crate::recovery::web::recover_confirm))
+        .route("/recover/resend", axum::routing::post(crate::recovery::web::recover_resend))
         .route("/assist/move", get(crate::recovery::web::assist_form).post(crate::recovery::web::assist_start))
         .route("/assist/move/confirm", axum::routing::post(crate::recovery::web::assist_confirm))
+        .route("/assist/move/resend", axum::routing::post(crate::recovery::web::assist_resend))
         .route(
             "/move/cancel/{token}",
             get(crate::recovery::web::cancel_page).post(crate::recovery::web::cancel_link),
