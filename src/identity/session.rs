@@ -60,7 +60,8 @@ pub fn hash_token(token: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> Result<String, DbError> {
+/// 256 random bits, hex: session cookies, and other one-time links and form tokens (stored only as SHA-256).
+pub(crate) fn new_token() -> Result<String, DbError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| DbError::Connect(e.to_string()))?;
     Ok(data_encoding::HEXLOWER.encode(&bytes))

@@ -8,14 +8,14 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 use super::domain::{
-    self, CODE_LEN, IdentityCheck, MAX_ASSISTED_PER_HELPER_PER_DAY, MAX_MISMATCHES_PER_HELPER_PER_HOUR,
+    CODE_LEN, IdentityCheck, MAX_ASSISTED_PER_HELPER_PER_DAY, MAX_MISMATCHES_PER_HELPER_PER_HOUR,
     MAX_WRONG_PER_ACCOUNT_PER_DAY, MAX_WRONG_PER_CLIENT_PER_HOUR, RecoveryCode, SET_SIZE, STEP_SECONDS,
 };
 use super::MovePath;
 use crate::access::service::audit;
 use crate::db::{Db, DbError};
 use crate::identity::domain::PhoneNumber;
-use crate::identity::session::hash_token;
+use crate::identity::session::{hash_token, new_token};
 use crate::privacy::SeenWhat;
 use crate::privacy::service::record_as;
 use crate::secret::SecretKey;
@@ -47,13 +47,6 @@ impl From<surrealdb::Error> for RecoveryError {
     fn from(e: surrealdb::Error) -> Self {
         RecoveryError::Db(DbError::Query(e))
     }
-}
-
-/// 256 random bits, hex: form-step tokens and cancel links (stored only as SHA-256).
-pub fn random_token() -> Result<String, DbError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| DbError::Connect(e.to_string()))?;
-    Ok(data_encoding::HEXLOWER.encode(&bytes))
 }
 
 fn random_code() -> Result<RecoveryCode, DbError> {
@@ -185,14 +178,6 @@ pub async fn active_account_by_phone(db: &Db, phone: &PhoneNumber) -> Result<Opt
     Ok(ids.into_iter().next())
 }
 
-async fn phone_free(db: &Db, phone: &PhoneNumber) -> Result<bool, DbError> {
-    let mut res = db
-        .query("SELECT VALUE count() FROM account WHERE phone = $phone GROUP ALL")
-        .bind(("phone", phone.e164().to_owned()))
-        .await?;
-    Ok(res.take::<Option<i64>>(0)?.unwrap_or(0) == 0)
-}
-
 /// Who helped with an assisted move, and how they checked the person.
 #[derive(Clone, Debug)]
 pub struct HelperRecord<'a> {
@@ -216,10 +201,10 @@ pub async fn start(
     if from == to {
         return Err(RecoveryError::SamePhone);
     }
-    if !phone_free(db, to).await? {
+    if crate::identity::account::find_by_phone(db, to).await?.is_some() {
         return Err(RecoveryError::PhoneTaken);
     }
-    let token = random_token()?;
+    let token = new_token()?;
     db.query(
         "BEGIN TRANSACTION;
          LET $a = type::record('account', $account);
@@ -319,7 +304,7 @@ pub async fn by_cancel_link(db: &Db, token: &str) -> Result<Option<Move>, DbErro
 /// The new phone's code was right for an assisted move: it now waits until `due_at`. Returns the cancel link's
 /// token (for the message to the old number).
 pub async fn schedule(db: &Db, m: &Move, due_at: i64, now: i64) -> Result<String, RecoveryError> {
-    let cancel = random_token()?;
+    let cancel = new_token()?;
     let mut res = db
         .query(
             "UPDATE type::record('phone_move', $id) SET state = 'waiting', due_at = $due, token_hash = NONE, cancel_hash = $cancel
@@ -501,11 +486,6 @@ pub async fn helper_may_start(db: &Db, helper: &str, now: i64) -> Result<bool, D
 /// Records a lookup that found no account of the helper's wards, or details that did not match (counted).
 pub async fn record_mismatch(db: &Db, helper: &str, detail: &str, now: i64) -> Result<(), DbError> {
     audit(db, Some(helper), "phone_move_mismatch", None, detail, now).await
-}
-
-/// When the waiting period of a move started now ends.
-pub fn due_at(now: i64, wait_minutes: i64) -> i64 {
-    domain::due_at(now, wait_minutes)
 }
 
 #[cfg(test)]

@@ -732,7 +732,7 @@ pub async fn assist_confirm(State(state): State<AppState>, headers: HeaderMap, F
         page.notice = Some(MoveNotice::Code(otp_notice(&e)));
         return assist_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let due = service::due_at(now, state.move_wait_minutes);
+    let due = super::domain::due_at(now, state.move_wait_minutes);
     let cancel = match service::schedule(&state.db, &m, due, now).await {
         Ok(cancel) => cancel,
         Err(e) => {
