@@ -123,6 +123,9 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("assist/move") view=crate::recovery::ui::AssistMovePage />
                     <Route path=path!("move/cancel") view=crate::recovery::ui::CancelMovePage />
                     <Route path=path!("admin") view=AdminPage />
+                    <Route path=path!("stats") view=crate::stats::ui::StatsPage />
+                    <Route path=path!("stats/reports") view=crate::stats::ui::ReportsPage />
+                    <Route path=path!("stats/reports/:month/:ward") view=crate::stats::ui::WardReportPage />
                     <Route path=path!("forbidden") view=ForbiddenPage />
                     <Route path=path!("dev/outbox") view=OutboxPage />
                     <Route path=path!("offline") view=OfflinePage />

@@ -26,6 +26,21 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         count: u32,
     },
+    /// Measure the statistics: load COUNT synthetic citizens into a fresh embedded database in DATA_DIR, fold them
+    /// into the counters, and time the city dashboard (for `make bench`).
+    #[command(hide = true)]
+    BenchStats {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+    },
+    /// Add COUNT synthetic citizens (fictional, in the 2025-07 wards) to this server's database and fold them into
+    /// the statistics: for trying the dashboards at scale. Never on a real city's database.
+    StatsGenerate {
+        #[arg(long, default_value_t = 10_000)]
+        count: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// QR signing keys.
     Qr {
         #[command(subcommand)]

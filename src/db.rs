@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 9, name: "0009_household.surql", sql: include_str!("../schema/0009_household.surql") },
     Migration { version: 10, name: "0010_teams.surql", sql: include_str!("../schema/0010_teams.surql") },
     Migration { version: 11, name: "0011_recovery.surql", sql: include_str!("../schema/0011_recovery.surql") },
+    Migration { version: 12, name: "0012_stats.surql", sql: include_str!("../schema/0012_stats.surql") },
 ];
 
 #[derive(Debug, Clone, Copy)]

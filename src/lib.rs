@@ -18,6 +18,7 @@ pub mod profile;
 pub mod qr;
 pub mod recovery;
 pub mod shell;
+pub mod stats;
 pub mod teams;
 pub mod units;
 pub mod vault;

@@ -81,6 +81,10 @@ async fn main() -> ExitCode {
         Command::BenchQr { seconds } => congdanso::qr::bench::run(&cli.settings.data_dir, seconds).await.map(|report| {
             println!("{report}");
         }),
+        Command::BenchStats { count } => congdanso::stats::bench::run(&cli.settings.data_dir, count).await.map(|report| {
+            println!("{report}");
+        }),
+        Command::StatsGenerate { count, seed } => stats_generate(&cli.settings, count, seed).await,
         Command::BenchSignIns { count } => congdanso::identity::bench::run(&cli.settings.data_dir, count).await.map(|report| {
             println!("{report}");
         }),
@@ -153,6 +157,16 @@ async fn rotate_qr_key(settings: &Settings) -> Result<(), String> {
         .await
         .map_err(|e| format!("rotating the QR key: {e}"))?;
     println!("QR codes are now signed with key {kid}; older keys keep verifying for 24 hours. Restart the servers.");
+    drop(db);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(())
+}
+
+async fn stats_generate(settings: &Settings, count: u64, seed: u64) -> Result<(), String> {
+    let db = open_database(settings).await?;
+    let units = congdanso::units::service::UnitDirectory::load(&db).await.map_err(|e| format!("reading the units: {e}"))?;
+    let line = congdanso::stats::bench::generate_into(&db, &units, count, seed).await?;
+    println!("{line}");
     drop(db);
     tokio::time::sleep(Duration::from_millis(300)).await;
     Ok(())
@@ -248,6 +262,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         Err(e) => tracing::error!(error = %e, "marking interrupted enrolments failed"),
     }
     tokio::spawn(purge_loop(state.clone()));
+    tokio::spawn(congdanso::stats::service::fold_loop(state.db.clone(), state.units.clone(), Duration::from_secs(5)));
     tokio::spawn(congdanso::recovery::web::move_loop(state.clone(), Duration::from_secs(5)));
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.bind)

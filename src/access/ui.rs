@@ -193,6 +193,9 @@ pub fn AdminPage() -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
+        {(page.city_admin || page.my_roles.iter().any(|(r, _)| *r == Role::WardOfficer)).then(|| view! {
+            <p><a class="button" href="/stats">{t!(i18n, stats.admin_link)}</a></p>
+        })}
         {page.may_move.then(|| view! {
             <p><a class="button button--secondary" href="/assist/move">{t!(i18n, recovery.team_link)}</a></p>
         })}

@@ -97,7 +97,7 @@ fn column_of(header: &str) -> Option<Column> {
 
 /// Splits CSV text into records of fields (quotes as RFC 4180: `""` inside quotes is a quote, line breaks may
 /// be quoted). Returns each record with the line it starts on.
-fn records(text: &str, separator: char) -> Result<Vec<(usize, Vec<String>)>, FileProblem> {
+pub(crate) fn records(text: &str, separator: char) -> Result<Vec<(usize, Vec<String>)>, FileProblem> {
     let mut out = Vec::new();
     let mut fields = Vec::new();
     let mut field = String::new();

@@ -156,6 +156,10 @@ pub fn router(state: AppState) -> Router {
         "/recover",
         "/assist/move",
         "/move/cancel",
+        "/stats",
+        "/stats/reports",
+        "/stats/reports/:month/:ward",
+        "/stats/reports/{month}/{ward}",
     ]
     .map(String::from)
     .into();
@@ -267,6 +271,17 @@ pub fn router(state: AppState) -> Router {
             get(crate::recovery::web::cancel_page).post(crate::recovery::web::cancel_link),
         )
         .route("/admin", get(admin::page))
+        .route("/stats", get(crate::stats::web::page))
+        .route("/stats/population", axum::routing::post(crate::stats::web::population))
+        .route("/stats/population/import", axum::routing::post(crate::stats::web::import))
+        .route("/stats/{file}", get(crate::stats::web::export))
+        .route("/stats/reports", get(crate::stats::web::reports))
+        .route("/stats/reports/{file}", get(crate::stats::web::reports_export))
+        .route(
+            "/stats/reports/{month}/{ward}",
+            get(crate::stats::web::ward_report).post(crate::stats::web::write),
+        )
+        .route("/stats/reports/{month}/{ward}/correct", axum::routing::post(crate::stats::web::correct))
         .route("/admin/grants", axum::routing::post(admin::grant))
         .route("/admin/grants/revoke", axum::routing::post(admin::revoke))
         .route("/admin/teams", axum::routing::post(admin::create_team))

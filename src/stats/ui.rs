@@ -1,0 +1,449 @@
+//! The statistics pages: the dashboard (targets as progress, the ward table, charts, population figures), the
+//! month's reports (who submitted, who is late, the city-wide report that prints cleanly), and one ward's report.
+use leptos::prelude::*;
+
+use super::domain::{TARGET_ACCOUNTS, TARGET_ADDRESS, TARGET_EPAY, number, percent};
+use super::{Figures, PopulationProblem, Ranking, ReportsView, StatsNotice, StatsView, WardReportView};
+use crate::i18n::*;
+use crate::shell::{NotFoundPage, notice};
+
+fn share_text(share: Option<f64>, i18n: leptos_i18n::I18nContext<Locale>) -> String {
+    share.map(percent).unwrap_or_else(|| t_string!(i18n, stats.no_population).to_owned())
+}
+
+/// One target as a progress bar: how far the share is, and the target.
+fn progress(label: &'static str, share: Option<f64>, target: f64, detail: String, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView {
+    let reached = share.is_some_and(|s| s >= target);
+    let width = share.map(|s| (s / target).clamp(0.0, 1.0) * 100.0).unwrap_or(0.0);
+    let target_text = format!("{} {}", t_string!(i18n, stats.target), percent(target));
+    view! {
+        <div class="target" class:target--reached=reached>
+            <div class="target__head">
+                <span class="target__label">{label}</span>
+                <strong class="target__value">{share_text(share, i18n)} {reached.then_some(" ✓")}</strong>
+            </div>
+            <div
+                class="target__bar"
+                role="progressbar"
+                aria-label=label
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=format!("{:.0}", width)
+                aria-valuetext=format!("{} / {}", share_text(share, i18n), target_text)
+            >
+                <span style=format!("width:{width:.1}%")></span>
+            </div>
+            <p class="target__detail">{detail} " · " {target_text}</p>
+        </div>
+    }
+}
+
+fn targets(f: &Figures, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView {
+    let of = |part: i64, whole: Option<i64>| match whole {
+        Some(w) => format!("{} / {}", number(part), number(w)),
+        None => number(part),
+    };
+    view! {
+        <div class="targets" data-testid="targets">
+            {progress(t_string!(i18n, stats.target_accounts), f.share_accounts(), TARGET_ACCOUNTS, of(f.adults, f.population_adults), i18n)}
+            {progress(t_string!(i18n, stats.target_epay), f.share_epay(), TARGET_EPAY, of(f.adults_epay, f.population_adults), i18n)}
+            {progress(t_string!(i18n, stats.target_address), f.share_address(), TARGET_ADDRESS, of(f.households, f.population_households), i18n)}
+        </div>
+    }
+}
+
+/// The counts that are not shares, as a definition list.
+fn counts(f: &Figures, month: &str, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView {
+    let item = |label: String, value: i64| view! { <div><dt>{label}</dt><dd>{number(value)}</dd></div> };
+    let m = |s: &str| s.replace("%m%", month);
+    view! {
+        <dl class="counts">
+            {item(t_string!(i18n, stats.accounts_l1).to_owned(), f.accounts_l1)}
+            {item(t_string!(i18n, stats.accounts_l2).to_owned(), f.accounts_l2)}
+            {item(t_string!(i18n, stats.documents).to_owned(), f.documents)}
+            {item(m(t_string!(i18n, stats.qr_month)), f.qr)}
+            {item(m(t_string!(i18n, stats.assisted_month)), f.assisted)}
+            {item(m(t_string!(i18n, stats.confirmed_month)), f.confirmed)}
+            {item(m(t_string!(i18n, stats.teams_month)), f.active_teams)}
+        </dl>
+    }
+}
+
+fn problem_line(p: &PopulationProblem, i18n: leptos_i18n::I18nContext<Locale>) -> String {
+    let column = |c: &str| match c {
+        "code" => t_string!(i18n, stats.col_code),
+        "adults" => t_string!(i18n, stats.col_adults),
+        "households" => t_string!(i18n, stats.col_households),
+        "year" => t_string!(i18n, stats.col_year),
+        _ => t_string!(i18n, stats.col_version),
+    };
+    match p {
+        PopulationProblem::Unreadable => t_string!(i18n, stats.file_unreadable).to_owned(),
+        PopulationProblem::MissingColumn(c) => t_string!(i18n, stats.file_missing_column).replace("%c%", column(c)),
+        PopulationProblem::BadValue { line, column: c } => {
+            t_string!(i18n, stats.file_bad_value).replace("%n%", &line.to_string()).replace("%c%", column(c))
+        }
+        PopulationProblem::UnknownUnit { line, code } => {
+            t_string!(i18n, stats.file_unknown_unit).replace("%n%", &line.to_string()).replace("%c%", code)
+        }
+        PopulationProblem::Repeated { line, code } => {
+            t_string!(i18n, stats.file_repeated).replace("%n%", &line.to_string()).replace("%c%", code)
+        }
+    }
+}
+
+fn show_notice(n: Option<StatsNotice>, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView {
+    let s = |t: &str| t.to_owned();
+    n.map(|n| {
+        let (text, error) = match n {
+            StatsNotice::PopulationSaved => (s(t_string!(i18n, stats.population_saved)), false),
+            StatsNotice::PopulationInvalid(field) => (
+                s(match field.as_str() {
+                    "ward" => t_string!(i18n, stats.err_ward),
+                    "adults" => t_string!(i18n, stats.err_adults),
+                    "households" => t_string!(i18n, stats.err_households),
+                    _ => t_string!(i18n, stats.err_year),
+                }),
+                true,
+            ),
+            StatsNotice::Imported(n) => (t_string!(i18n, stats.imported).replace("%n%", &n.to_string()), false),
+            StatsNotice::ImportRefused(problems) => {
+                let lines: Vec<String> = problems.iter().map(|p| problem_line(p, i18n)).collect();
+                return view! {
+                    <div class="notice notice--error" role="alert">
+                        <p>{t!(i18n, stats.import_refused)}</p>
+                        <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                    </div>
+                }
+                .into_any();
+            }
+            StatsNotice::ReportSaved => (s(t_string!(i18n, stats.report_saved)), false),
+            StatsNotice::ReportSubmitted => (s(t_string!(i18n, stats.report_submitted)), false),
+            StatsNotice::CorrectionStarted => (s(t_string!(i18n, stats.correction_started)), false),
+            StatsNotice::AlreadySubmitted => (s(t_string!(i18n, stats.already_submitted)), true),
+            StatsNotice::ReasonMissing => (s(t_string!(i18n, stats.reason_missing)), true),
+            StatsNotice::TooLong => (s(t_string!(i18n, stats.too_long)), true),
+        };
+        notice(text, error).into_any()
+    })
+}
+
+#[component]
+pub fn StatsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(v) = use_context::<StatsView>() else { return view! { <NotFoundPage /> }.into_any() };
+    let scope = if v.city { t_string!(i18n, stats.scope_city) } else { t_string!(i18n, stats.scope_wards) };
+    let ranking = v.ranking;
+    let sort_link = move |r: Ranking, label: &'static str| {
+        view! {
+            <a href=format!("/stats?sort={}#wards", r.as_str()) aria-current=(r == ranking).then_some("true") class="chip">
+                {label}
+            </a>
+        }
+    };
+    let invalid = match &v.notice {
+        Some(StatsNotice::PopulationInvalid(f)) => Some(f.clone()),
+        _ => None,
+    };
+    let err = move |field: &str| invalid.as_deref() == Some(field);
+    let input = v.input.clone();
+    let month = v.month.clone();
+    view! {
+        <h1>{t!(i18n, stats.title)}</h1>
+        <p class="lead">{scope} " · " {t!(i18n, stats.month)} " " {v.month.clone()}</p>
+        {show_notice(v.notice.clone(), i18n)}
+        {(v.waiting > 0).then(|| view! {
+            <p class="meta" role="status">
+                {t_string!(i18n, stats.waiting).replace("%n%", &if v.waiting > 10_000 { "10.000+".to_owned() } else { number(v.waiting) })}
+            </p>
+        })}
+        <p class="actions">
+            <a class="button" href="/stats/reports">{t!(i18n, stats.reports_link)}</a>
+            <a class="button button--secondary" href=format!("/stats/export.csv?sort={}", ranking.as_str()) download>{t!(i18n, stats.export_csv)}</a>
+            <a class="button button--secondary" href=format!("/stats/export.xlsx?sort={}", ranking.as_str()) download>{t!(i18n, stats.export_xlsx)}</a>
+        </p>
+        <section class="card" aria-labelledby="total-title">
+            <h2 id="total-title">{if v.city { t!(i18n, stats.city_total).into_any() } else { t!(i18n, stats.wards_total).into_any() }}</h2>
+            {targets(&v.total, i18n)}
+            {counts(&v.total, &month, i18n)}
+            {(v.with_population < v.rows.len()).then(|| view! {
+                <p class="meta">
+                    {t_string!(i18n, stats.population_missing)
+                        .replace("%n%", &v.with_population.to_string())
+                        .replace("%t%", &v.rows.len().to_string())}
+                </p>
+            })}
+            {v.unknown.as_ref().filter(|u| u.accounts() > 0).map(|u| view! {
+                <p class="meta">{t_string!(i18n, stats.unknown_accounts).replace("%n%", &number(u.accounts()))}</p>
+            })}
+        </section>
+        <section class="card chart" aria-labelledby="trend-title">
+            <h2 id="trend-title">{t!(i18n, stats.trend_title)}</h2>
+            <div inner_html=v.trend_svg.clone()></div>
+        </section>
+        {(!v.bars_svg.is_empty()).then(|| view! {
+            <section class="card chart" aria-labelledby="bars-title">
+                <h2 id="bars-title">{t!(i18n, stats.bars_title)}</h2>
+                <div inner_html=v.bars_svg.clone()></div>
+            </section>
+        })}
+        <section id="wards" aria-labelledby="wards-title">
+            <h2 id="wards-title">{t!(i18n, stats.wards_title)}</h2>
+            <p class="chips" aria-label=t_string!(i18n, stats.rank_by)>
+                {sort_link(Ranking::Name, t_string!(i18n, stats.rank_name))}
+                {sort_link(Ranking::Accounts, t_string!(i18n, stats.rank_accounts))}
+                {sort_link(Ranking::Epay, t_string!(i18n, stats.rank_epay))}
+                {sort_link(Ranking::Address, t_string!(i18n, stats.rank_address))}
+            </p>
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="wards-title">
+                <table class="figures">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, stats.col_ward)}</th>
+                            <th scope="col">{t!(i18n, stats.col_accounts)}</th>
+                            <th scope="col">{t!(i18n, stats.col_share_accounts)}</th>
+                            <th scope="col">{t!(i18n, stats.col_share_epay)}</th>
+                            <th scope="col">{t!(i18n, stats.col_share_address)}</th>
+                            <th scope="col">{t!(i18n, stats.col_population)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {v.rows
+                            .iter()
+                            .map(|r| {
+                                let f = &r.figures;
+                                let population = r.population.as_ref().map(|p| {
+                                    let mut text = format!("{} · {}", number(p.adults), p.year);
+                                    if p.approximate {
+                                        text.push_str(" *");
+                                    }
+                                    text
+                                });
+                                view! {
+                                    <tr data-ward=r.code.clone()>
+                                        <th scope="row">{r.name.clone()}</th>
+                                        <td>{number(f.accounts())}</td>
+                                        <td>{share_text(f.share_accounts(), i18n)}</td>
+                                        <td>{share_text(f.share_epay(), i18n)}</td>
+                                        <td>{share_text(f.share_address(), i18n)}</td>
+                                        <td>{population.unwrap_or_else(|| "—".to_owned())}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <p class="meta">{t!(i18n, stats.approximate_note)}</p>
+        </section>
+        {v.city.then(|| view! {
+            <section class="card" id="population" aria-labelledby="population-title">
+                <h2 id="population-title">{t!(i18n, stats.population_title)}</h2>
+                <p>{t!(i18n, stats.population_intro)}</p>
+                <form method="post" action="/stats/population" class="stack">
+                    <div class="field" class:field--error=err("ward")>
+                        <label for="pop-ward">{t!(i18n, stats.col_ward)}</label>
+                        <select id="pop-ward" name="ward" required aria-invalid=err("ward").then_some("true")>
+                            <option value="">{t!(i18n, stats.choose_ward)}</option>
+                            {v.wards
+                                .iter()
+                                .map(|(code, name)| view! { <option value=code.clone() selected={*code == input.ward}>{name.clone()}</option> })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    {number_field("pop-adults", "adults", t_string!(i18n, stats.col_adults), input.adults.clone(), err("adults"))}
+                    {number_field("pop-households", "households", t_string!(i18n, stats.col_households), input.households.clone(), err("households"))}
+                    {number_field("pop-year", "year", t_string!(i18n, stats.col_year), input.year.clone(), err("year"))}
+                    <button type="submit" class="button">{t!(i18n, stats.population_save)}</button>
+                </form>
+                <h3>{t!(i18n, stats.import_title)}</h3>
+                <p>{t!(i18n, stats.import_intro)}</p>
+                <pre class="sample">"ma_don_vi;phien_ban;dan_so_tu_18_tuoi;so_ho;nam\n20242;2025-07;150.000;52.000;2025\n20227;2025-01;12.500;4.100;2024"</pre>
+                <form method="post" action="/stats/population/import" enctype="multipart/form-data" class="stack">
+                    <div class="field">
+                        <label for="pop-file">{t!(i18n, stats.import_file)}</label>
+                        <input id="pop-file" name="file" type="file" accept=".csv,text/csv" required />
+                    </div>
+                    <button type="submit" class="button button--secondary">{t!(i18n, stats.import_button)}</button>
+                </form>
+            </section>
+        })}
+    }
+    .into_any()
+}
+
+fn number_field(id: &'static str, name: &'static str, label: &'static str, value: String, error: bool) -> impl IntoView {
+    view! {
+        <div class="field" class:field--error=error>
+            <label for=id>{label}</label>
+            <input id=id name=name type="text" inputmode="numeric" autocomplete="off" value=value required aria-invalid=error.then_some("true") />
+        </div>
+    }
+}
+
+#[component]
+pub fn ReportsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(v) = use_context::<ReportsView>() else { return view! { <NotFoundPage /> }.into_any() };
+    if v.month.is_empty() {
+        return view! {
+            <h1>{t!(i18n, stats.reports_title)}</h1>
+            <p>{t!(i18n, stats.no_reports)}</p>
+            <p><a href="/stats">{t!(i18n, stats.back)}</a></p>
+        }
+        .into_any();
+    }
+    let month = v.month.clone();
+    let status = t_string!(i18n, stats.submitted_count)
+        .replace("%s%", &v.submitted.to_string())
+        .replace("%t%", &v.lines.len().to_string())
+        .replace("%l%", &v.late.to_string());
+    view! {
+        <h1>{t!(i18n, stats.reports_title)} " " {v.month_label.clone()}</h1>
+        <p class="lead">{if v.city { t!(i18n, stats.city_report).into_any() } else { t!(i18n, stats.ward_reports).into_any() }}</p>
+        <p class="meta">
+            {t_string!(i18n, stats.deadline).replace("%d%", &v.deadline)}
+            {v.frozen_at.clone().map(|f| view! { " · " {t_string!(i18n, stats.frozen_at).replace("%t%", &f)} })}
+        </p>
+        <form method="get" action="/stats/reports" class="inline-form no-print">
+            <label for="month">{t!(i18n, stats.month)}</label>
+            <select id="month" name="month">
+                {v.months.iter().map(|(key, label)| view! { <option value=key.clone() selected={*key == month}>{label.clone()}</option> }).collect_view()}
+            </select>
+            <button type="submit" class="button button--secondary">{t!(i18n, stats.show)}</button>
+        </form>
+        <p class="actions no-print">
+            <button type="button" class="button" onclick="window.print()">{t!(i18n, stats.print)}</button>
+            <a class="button button--secondary" href=format!("/stats/reports/export.csv?month={month}") download>{t!(i18n, stats.export_csv)}</a>
+            <a class="button button--secondary" href=format!("/stats/reports/export.xlsx?month={month}") download>{t!(i18n, stats.export_xlsx)}</a>
+        </p>
+        <p role="status" data-testid="submitted">{status}</p>
+        <section class="card" aria-labelledby="month-total">
+            <h2 id="month-total">{if v.city { t!(i18n, stats.city_total).into_any() } else { t!(i18n, stats.wards_total).into_any() }}</h2>
+            {targets(&v.total, i18n)}
+            {counts(&v.total, &v.month_label, i18n)}
+        </section>
+        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="reports-table">
+            <table class="figures">
+                <caption id="reports-table">{t!(i18n, stats.reports_table)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, stats.col_ward)}</th>
+                        <th scope="col">{t!(i18n, stats.col_state)}</th>
+                        <th scope="col">{t!(i18n, stats.col_share_accounts)}</th>
+                        <th scope="col">{t!(i18n, stats.col_share_epay)}</th>
+                        <th scope="col">{t!(i18n, stats.col_share_address)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {v.lines
+                        .iter()
+                        .map(|l| {
+                            let state = match (l.state.as_str(), l.late) {
+                                ("submitted", _) => t_string!(i18n, stats.state_submitted).replace("%t%", l.submitted_at.as_deref().unwrap_or("")),
+                                (_, true) => t_string!(i18n, stats.state_late).to_owned(),
+                                _ => t_string!(i18n, stats.state_draft).to_owned(),
+                            };
+                            let version = (l.version > 1).then(|| format!(" (v{})", l.version));
+                            view! {
+                                <tr data-ward=l.ward.clone() class:late=l.late>
+                                    <th scope="row"><a href=format!("/stats/reports/{month}/{}", l.ward)>{l.name.clone()}</a></th>
+                                    <td>{state}{version}</td>
+                                    <td>{share_text(l.figures.share_accounts(), i18n)}</td>
+                                    <td>{share_text(l.figures.share_epay(), i18n)}</td>
+                                    <td>{share_text(l.figures.share_address(), i18n)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <p class="no-print"><a href="/stats">{t!(i18n, stats.back)}</a></p>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn WardReportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(v) = use_context::<WardReportView>() else { return view! { <NotFoundPage /> }.into_any() };
+    if v.versions.is_empty() {
+        return view! { <NotFoundPage /> }.into_any();
+    }
+    let newest = v.versions[0].clone();
+    let action = format!("/stats/reports/{}/{}", v.month, v.ward);
+    let draft = newest.state != "submitted";
+    view! {
+        <h1>{v.ward_name.clone()} " · " {v.month_label.clone()}</h1>
+        <p class="meta">
+            {t_string!(i18n, stats.deadline).replace("%d%", &v.deadline)}
+            {v.late.then(|| view! { " · " <strong>{t!(i18n, stats.state_late)}</strong> })}
+        </p>
+        {show_notice(v.notice.clone(), i18n)}
+        <section class="card" aria-labelledby="frozen-title">
+            <h2 id="frozen-title">{t_string!(i18n, stats.frozen_figures).replace("%t%", &newest.frozen_at)}</h2>
+            {targets(&newest.figures, i18n)}
+            {counts(&newest.figures, &v.month_label, i18n)}
+        </section>
+        {(v.can_edit && draft).then(|| view! {
+            <section class="card" aria-labelledby="write-title">
+                <h2 id="write-title">
+                    {t!(i18n, stats.write_title)}
+                    {(newest.version > 1).then(|| format!(" (v{})", newest.version))}
+                </h2>
+                {newest.reason.clone().map(|r| view! { <p class="meta">{t!(i18n, stats.reason)} ": " {r}</p> })}
+                <form method="post" action=action.clone() class="stack">
+                    <div class="field">
+                        <label for="comment">{t!(i18n, stats.comment)}</label>
+                        <span class="hint" id="comment-hint">{t!(i18n, stats.comment_hint)}</span>
+                        <textarea id="comment" name="comment" rows="6" maxlength="4000" aria-describedby="comment-hint">{v.comment.clone()}</textarea>
+                    </div>
+                    <p class="actions">
+                        <button type="submit" name="action" value="save" class="button button--secondary">{t!(i18n, stats.save)}</button>
+                        <button type="submit" name="action" value="submit" class="button">{t!(i18n, stats.submit)}</button>
+                    </p>
+                    <p class="meta">{t!(i18n, stats.submit_note)}</p>
+                </form>
+            </section>
+        })}
+        {(v.can_edit && !draft).then(|| view! {
+            <section class="card" aria-labelledby="correct-title">
+                <h2 id="correct-title">{t!(i18n, stats.correct_title)}</h2>
+                <p>{t!(i18n, stats.correct_intro)}</p>
+                <form method="post" action=format!("{action}/correct") class="stack">
+                    <div class="field" class:field--error=matches!(v.notice, Some(StatsNotice::ReasonMissing))>
+                        <label for="reason">{t!(i18n, stats.reason)}</label>
+                        <textarea id="reason" name="reason" rows="3" maxlength="4000" required>{v.reason.clone()}</textarea>
+                    </div>
+                    <button type="submit" class="button button--secondary">{t!(i18n, stats.correct_button)}</button>
+                </form>
+            </section>
+        })}
+        <section aria-labelledby="versions-title">
+            <h2 id="versions-title">{t!(i18n, stats.versions_title)}</h2>
+            <ol class="versions" reversed>
+                {v.versions
+                    .iter()
+                    .map(|r| {
+                        let state = match (&r.submitted_at, &r.submitted_by) {
+                            (Some(at), by) => t_string!(i18n, stats.submitted_by)
+                                .replace("%t%", at)
+                                .replace("%n%", by.as_deref().unwrap_or("")),
+                            _ => t_string!(i18n, stats.state_draft).to_owned(),
+                        };
+                        view! {
+                            <li data-version=r.version.to_string()>
+                                <p><strong>{format!("v{}", r.version)}</strong> " · " {state}</p>
+                                {r.reason.clone().map(|reason| view! { <p class="meta">{t!(i18n, stats.reason)} ": " {reason}</p> })}
+                                {(!r.comment.is_empty()).then(|| view! { <blockquote class="comment">{r.comment.clone()}</blockquote> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+        <p><a href=format!("/stats/reports?month={}", v.month)>{t!(i18n, stats.back_reports)}</a></p>
+    }
+    .into_any()
+}
