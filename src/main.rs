@@ -262,7 +262,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
         Err(e) => tracing::error!(error = %e, "marking interrupted enrolments failed"),
     }
     tokio::spawn(purge_loop(state.clone()));
-    tokio::spawn(congdanso::stats::service::fold_loop(state.db.clone(), state.units.clone(), Duration::from_secs(5)));
+    tokio::spawn(congdanso::stats::service::fold_loop((*state.db).clone(), state.units.clone(), Duration::from_secs(5)));
     tokio::spawn(congdanso::recovery::web::move_loop(state.clone(), Duration::from_secs(5)));
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.bind)

@@ -196,7 +196,7 @@ pub fn StatsPage() -> impl IntoView {
                 {sort_link(Ranking::Address, t_string!(i18n, stats.rank_address))}
             </p>
             <div class="table-wrap" tabindex="0" role="region" aria-labelledby="wards-title">
-                <table class="figures">
+                <table class="figures figures--wards">
                     <thead>
                         <tr>
                             <th scope="col">{t!(i18n, stats.col_ward)}</th>
@@ -324,7 +324,7 @@ pub fn ReportsPage() -> impl IntoView {
             {counts(&v.total, &v.month_label, i18n)}
         </section>
         <div class="table-wrap" tabindex="0" role="region" aria-labelledby="reports-table">
-            <table class="figures">
+            <table class="figures figures--wards">
                 <caption id="reports-table">{t!(i18n, stats.reports_table)}</caption>
                 <thead>
                     <tr>
