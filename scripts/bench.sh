@@ -51,3 +51,4 @@ target/release/congdanso bench-sign-ins --count "${BENCH_SIGN_INS:-500}" --data-
 target/release/congdanso bench-vault --seconds "${BENCH_VAULT_SECONDS:-5}" --data-dir "$work/bench-vault" --log warn
 target/release/congdanso bench-teams --seconds "${BENCH_TEAMS_SECONDS:-5}" --rows "${BENCH_TEAMS_ROWS:-2000}" --data-dir "$work/bench-teams" --log warn
 target/release/congdanso bench-qr --seconds "${BENCH_QR_SECONDS:-5}" --data-dir "$work/bench-qr" --log warn
+target/release/congdanso bench-stats --count "${BENCH_STATS_COUNT:-1000000}" --data-dir "$work/bench-stats" --log warn
