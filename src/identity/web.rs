@@ -28,7 +28,7 @@ pub fn now() -> i64 {
         .unwrap_or_default()
 }
 
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     Date::from_unix_vietnam(now())
 }
 
@@ -61,6 +61,12 @@ pub(crate) async fn render<C: Clone + Send + Sync + 'static>(
     let mut response = handler(request).await.into_response();
     *response.status_mut() = status;
     response
+}
+
+/// 503 for a failure on our side (logged with what failed; the person is told to try again).
+pub(crate) fn unavailable(what: &str, e: impl std::fmt::Debug) -> Response {
+    tracing::error!(error = ?e, "{what} failed");
+    StatusCode::SERVICE_UNAVAILABLE.into_response()
 }
 
 pub(crate) fn see_other(location: &str) -> Response {

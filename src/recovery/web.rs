@@ -19,16 +19,11 @@ use crate::identity::otp::{self, OtpError, OtpPolicy};
 use crate::identity::registry::{Verdict, VerifyRequest};
 use crate::identity::web::{
     client_of, current_session, format_time, issue_and_send, no_store, now, otp_notice, render, see_other,
-    set_session_cookie,
+    set_session_cookie, unavailable,
 };
 use crate::identity::{OtpPurpose, Problem};
 use crate::server::AppState;
 use crate::units::UnitsVersion;
-
-fn unavailable(what: &str, e: impl std::fmt::Debug) -> Response {
-    tracing::error!(error = ?e, "{what} failed");
-    StatusCode::SERVICE_UNAVAILABLE.into_response()
-}
 
 fn code_text(code: &str) -> String {
     format!(

@@ -310,7 +310,8 @@ struct PopulationRecord {
 /// The live figures: every 2025-07 ward (in the directory's order), the accounts without an address, and how many
 /// changes still wait to be folded (up to 10 001: "more than 10 000").
 pub async fn live(db: &Db, units: &UnitDirectory, month: Month) -> Result<(Vec<WardRow>, Figures, i64), DbError> {
-    let codes: Vec<String> = units.search("", UnitsVersion::CURRENT).into_iter().map(|u| u.code).collect();
+    let wards = units.search("", UnitsVersion::CURRENT);
+    let codes: Vec<String> = wards.iter().map(|u| u.code.clone()).collect();
     let mut res = db
         .query(
             "SELECT meta::id(id) AS ward, accounts_l1, accounts_l2, adults, adults_l2, adults_epay, households, documents
@@ -341,8 +342,7 @@ pub async fn live(db: &Db, units: &UnitDirectory, month: Month) -> Result<(Vec<W
         }
         f
     };
-    let rows = units
-        .search("", UnitsVersion::CURRENT)
+    let rows = wards
         .into_iter()
         .map(|u| WardRow {
             figures: figures_of(&u.code),

@@ -13,19 +13,13 @@ use super::service::{self, ReportError};
 use super::xlsx::{self, Cell};
 use super::{Figures, PopulationInput, ReportsView, StatsNotice, StatsView, WardReportView, WardRow};
 use crate::access::guard::{CityAdmin, Granter, Principal};
-use crate::identity::domain::Date;
-use crate::identity::web::{format_time, no_store, now, render, see_other};
+use crate::identity::web::{format_time, no_store, now, render, see_other, today, unavailable};
 use crate::orgs::domain::csv_field;
 use crate::server::AppState;
 use crate::units::UnitsVersion;
 
 /// Largest population file read.
 const MAX_FILE_BYTES: usize = 256 * 1024;
-
-fn unavailable(what: &str, e: impl std::fmt::Debug) -> Response {
-    tracing::error!(error = ?e, "{what} failed");
-    StatusCode::SERVICE_UNAVAILABLE.into_response()
-}
 
 async fn granter(state: &AppState, headers: &HeaderMap) -> Result<Granter, Response> {
     let principal = match Principal::of_request(state, headers).await {
@@ -48,10 +42,6 @@ async fn city(state: &AppState, headers: &HeaderMap) -> Result<(Granter, CityAdm
         (Ok(g), Ok(a)) => Ok((g, a)),
         (Err(denied), _) | (_, Err(denied)) => Err(denied.response(state, headers).await),
     }
-}
-
-fn today() -> Date {
-    Date::from_unix_vietnam(now())
 }
 
 /// English column names when the person reads the site in English.
@@ -302,6 +292,11 @@ fn csv(rows: &[Vec<Cell>]) -> String {
     out
 }
 
+/// `export.csv` or `export.xlsx`: the kind of download asked for.
+fn export_kind(file: &str) -> Option<&str> {
+    file.strip_prefix("export.").filter(|k| matches!(*k, "csv" | "xlsx"))
+}
+
 /// The table as a download: `kind` is csv or xlsx.
 fn download(rows: &[Vec<Cell>], sheet: &str, file: &str, kind: &str) -> Response {
     let (body, mime): (Vec<u8>, &str) = match kind {
@@ -346,9 +341,7 @@ pub struct ExportQuery {
 
 /// GET /stats/export.{csv|xlsx}: the dashboard's table.
 pub async fn export(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>, Query(q): Query<ExportQuery>) -> Response {
-    let Some(kind) = file.strip_prefix("export.").filter(|k| matches!(*k, "csv" | "xlsx")) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
+    let Some(kind) = export_kind(&file) else { return StatusCode::NOT_FOUND.into_response() };
     let granter = match granter(&state, &headers).await {
         Ok(g) => g,
         Err(r) => return r,
@@ -404,9 +397,7 @@ pub async fn reports(State(state): State<AppState>, headers: HeaderMap, Query(q)
 
 /// GET /stats/reports/export.{csv|xlsx}?month=: the month's reports, one line per ward, and the total.
 pub async fn reports_export(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>, Query(q): Query<ExportQuery>) -> Response {
-    let Some(kind) = file.strip_prefix("export.").filter(|k| matches!(*k, "csv" | "xlsx")) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
+    let Some(kind) = export_kind(&file) else { return StatusCode::NOT_FOUND.into_response() };
     let granter = match granter(&state, &headers).await {
         Ok(g) => g,
         Err(r) => return r,
