@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 10, name: "0010_teams.surql", sql: include_str!("../schema/0010_teams.surql") },
     Migration { version: 11, name: "0011_recovery.surql", sql: include_str!("../schema/0011_recovery.surql") },
     Migration { version: 12, name: "0012_stats.surql", sql: include_str!("../schema/0012_stats.surql") },
+    Migration { version: 13, name: "0013_stats_queue_history.surql", sql: include_str!("../schema/0013_stats_queue_history.surql") },
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -276,6 +276,7 @@ pub fn router(state: AppState) -> Router {
         .route("/stats/population/import", axum::routing::post(crate::stats::web::import))
         .route("/stats/{file}", get(crate::stats::web::export))
         .route("/stats/reports", get(crate::stats::web::reports))
+        .route("/stats/reports/import", axum::routing::post(crate::stats::web::import_history))
         .route("/stats/reports/{file}", get(crate::stats::web::reports_export))
         .route(
             "/stats/reports/{month}/{ward}",

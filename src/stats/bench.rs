@@ -122,23 +122,15 @@ pub async fn generate(db: &Db, units: &UnitDirectory, first: u64, count: u64, se
                 "BEGIN TRANSACTION;
                  INSERT INTO account $accounts RETURN NONE;
                  INSERT INTO profile $profiles RETURN NONE;
-                 FOR $h IN $households {
-                     CREATE household SET address = $h.address, head = type::record('account', $h.head), created_at = $h.created_at RETURN NONE;
-                 };
-                 FOR $d IN $documents {
-                     CREATE document SET owner = type::record('account', $d.owner), kind = $d.kind, title = $d.title, version = 1,
-                         media_type = $d.media_type, size = $d.size, created_at = $d.created_at, updated_at = $d.updated_at,
-                         deleted_at = $d.deleted_at RETURN NONE;
-                 };
-                 FOR $q IN $checks {
-                     CREATE qr_verification SET account = type::record('account', $q.account), at = $q.at, preset = $q.preset,
-                         valid = $q.valid, via = $q.via RETURN NONE;
-                 };
-                 FOR $a IN $assisted {
-                     CREATE assisted SET key = $a.key, member = type::record('account', $a.member), team = type::record('team', $a.team),
-                         ward = $a.ward, resident = type::record('account', $a.resident), state = $a.state, consent_at = $a.consent_at,
-                         recorded_at = $a.recorded_at, created_at = $a.created_at, confirmed_at = $a.confirmed_at RETURN NONE;
-                 };
+                 LET $h = SELECT address, type::record('account', head) AS head, created_at FROM $households;
+                 INSERT INTO household $h RETURN NONE;
+                 LET $d = SELECT *, type::record('account', owner) AS owner FROM $documents;
+                 INSERT INTO document $d RETURN NONE;
+                 LET $q = SELECT *, type::record('account', account) AS account FROM $checks;
+                 INSERT INTO qr_verification $q RETURN NONE;
+                 LET $a = SELECT *, type::record('account', member) AS member, type::record('team', team) AS team,
+                     type::record('account', resident) AS resident FROM $assisted;
+                 INSERT INTO assisted $a RETURN NONE;
                  COMMIT TRANSACTION;",
             )
             .bind(("accounts", strip_nulls(accounts)))

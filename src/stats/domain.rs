@@ -325,6 +325,10 @@ pub enum PopulationProblem {
     UnknownUnit { line: usize, code: String },
     /// Two lines for the same unit.
     Repeated { line: usize, code: String },
+    /// Line n: earlier figures are only for months before this one (`mm/yyyy`), which the server freezes itself.
+    MonthTooLate { line: usize, before: String },
+    /// This month (`mm/yyyy`) has reports already: they are never overwritten.
+    MonthHasReports(String),
 }
 
 /// Where each 2025-01 unit went: code -> (2025-07 code, whole?).
@@ -342,9 +346,43 @@ fn column(header: &str) -> Option<&'static str> {
     })
 }
 
-fn count_of(s: &str) -> Option<i64> {
+pub fn count_of(s: &str) -> Option<i64> {
     let digits: String = s.trim().chars().filter(|c| !matches!(c, '.' | ' ' | '\u{a0}')).collect();
     (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && digits.len() <= 9).then(|| digits.parse().ok())?
+}
+
+/// A CSV file (comma or semicolon, BOM or not): each header cell's meaning (by `column_of`), then the lines that
+/// are not empty, with their numbers.
+pub type Table = (Vec<Option<&'static str>>, Vec<(usize, Vec<String>)>);
+
+pub fn read_table(bytes: &[u8], column_of: fn(&str) -> Option<&'static str>) -> Result<Table, Vec<PopulationProblem>> {
+    let text = std::str::from_utf8(bytes).map_err(|_| vec![PopulationProblem::Unreadable])?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().next().unwrap_or_default();
+    let separator = if first.matches(';').count() > first.matches(',').count() { ';' } else { ',' };
+    let records = crate::orgs::domain::records(text, separator).map_err(|_| vec![PopulationProblem::Unreadable])?;
+    let mut lines = records.into_iter().filter(|(_, r)| r.iter().any(|f| !f.trim().is_empty()));
+    let Some((_, header)) = lines.next() else { return Err(vec![PopulationProblem::Unreadable]) };
+    Ok((header.iter().map(|h| column_of(h)).collect(), lines.collect()))
+}
+
+/// Where each needed column is; every missing one is named.
+pub fn positions<const N: usize>(header: &[Option<&'static str>], needed: [&str; N]) -> Result<[usize; N], Vec<PopulationProblem>> {
+    let at = |name: &str| header.iter().position(|h| *h == Some(name));
+    let missing: Vec<PopulationProblem> =
+        needed.iter().filter(|n| at(n).is_none()).map(|n| PopulationProblem::MissingColumn((*n).to_owned())).collect();
+    if missing.is_empty() { Ok(needed.map(|n| at(n).unwrap_or(0))) } else { Err(missing) }
+}
+
+/// The 2025-07 ward the figures of line `line`'s unit count in, and whether all of the unit went there.
+pub fn ward_for(line: usize, code: &str, version: &str, units07: &[String], map: &UnitMap) -> Result<(String, bool), PopulationProblem> {
+    let unknown = || PopulationProblem::UnknownUnit { line, code: code.to_owned() };
+    match version {
+        "2025-07" if units07.iter().any(|c| c == code) => Ok((code.to_owned(), true)),
+        "2025-07" => Err(unknown()),
+        "2025-01" => map.get(code).cloned().ok_or_else(unknown),
+        _ => Err(PopulationProblem::BadValue { line, column: "version".to_owned() }),
+    }
 }
 
 /// Reads a population file (CSV, comma or semicolon, BOM or not; columns named in Vietnamese or English; numbers
@@ -355,26 +393,9 @@ pub fn read_population(
     units07: &[String],
     map: &UnitMap,
 ) -> Result<Vec<PopulationRow>, Vec<PopulationProblem>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| vec![PopulationProblem::Unreadable])?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first = text.lines().next().unwrap_or_default();
-    let separator = if first.matches(';').count() > first.matches(',').count() { ';' } else { ',' };
-    let records = crate::orgs::domain::records(text, separator).map_err(|_| vec![PopulationProblem::Unreadable])?;
-    let mut lines = records.into_iter().filter(|(_, r)| r.iter().any(|f| !f.trim().is_empty()));
-    let Some((_, header)) = lines.next() else { return Err(vec![PopulationProblem::Unreadable]) };
-    let at = |name: &str| header.iter().position(|h| column(h) == Some(name));
-    let mut missing = Vec::new();
-    let mut need = |name: &str| {
-        let found = at(name);
-        if found.is_none() {
-            missing.push(PopulationProblem::MissingColumn(name.to_owned()));
-        }
-        found.unwrap_or(0)
-    };
-    let (code_at, adults_at, households_at, year_at) = (need("code"), need("adults"), need("households"), need("year"));
-    if !missing.is_empty() {
-        return Err(missing);
-    }
+    let (header, lines) = read_table(bytes, column)?;
+    let [code_at, adults_at, households_at, year_at] = positions(&header, ["code", "adults", "households", "year"])?;
+    let at = |name: &str| header.iter().position(|h| *h == Some(name));
     let version_at = at("version");
     let mut problems = Vec::new();
     let mut out: Vec<PopulationRow> = Vec::new();
@@ -392,21 +413,10 @@ pub fn read_population(
             problems.push(bad("year"));
             continue;
         };
-        let (ward, whole) = match version.as_str() {
-            "2025-07" if units07.contains(&code) => (code.clone(), true),
-            "2025-01" => match map.get(&code) {
-                Some((to, whole)) => (to.clone(), *whole),
-                None => {
-                    problems.push(PopulationProblem::UnknownUnit { line, code });
-                    continue;
-                }
-            },
-            "2025-07" => {
-                problems.push(PopulationProblem::UnknownUnit { line, code });
-                continue;
-            }
-            _ => {
-                problems.push(bad("version"));
+        let (ward, whole) = match ward_for(line, &code, &version, units07, map) {
+            Ok(found) => found,
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };

@@ -8,6 +8,8 @@ pub mod bench;
 pub mod chart;
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod history;
+#[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
 #[cfg(feature = "ssr")]
@@ -59,6 +61,8 @@ pub enum StatsNotice {
     Imported(usize),
     /// The population file was refused, with each reason.
     ImportRefused(Vec<PopulationProblem>),
+    /// Earlier monthly figures were imported: how many reports, how many months.
+    HistoryImported(usize, usize),
     ReportSaved,
     ReportSubmitted,
     CorrectionStarted,
@@ -82,8 +86,8 @@ pub struct StatsView {
     pub unknown: Option<Figures>,
     /// Wards that have population figures, of all in scope.
     pub with_population: usize,
-    /// Changes not yet in the figures (they are folded every few seconds).
-    pub waiting: i64,
+    /// Changes still wait to be counted (the folder's last pass did not reach the end of the queue).
+    pub behind: bool,
     pub ranking: Ranking,
     /// Server-drawn SVG: shares per ward, and the monthly trend from the frozen reports.
     pub bars_svg: String,
@@ -106,6 +110,10 @@ pub struct ReportLine {
     /// `05/12/2026 09:30`
     pub submitted_at: Option<String>,
     pub figures: Figures,
+    /// The city's earlier figures, from a file (not frozen by the server).
+    pub imported: bool,
+    /// Imported through a former unit that only partly became this ward.
+    pub approximate: bool,
 }
 
 /// The reports of one month: the city sees every ward (who submitted, who is late) and the city-wide report.
@@ -125,6 +133,7 @@ pub struct ReportsView {
     pub late: usize,
     pub frozen_at: Option<String>,
     pub trend_svg: String,
+    pub notice: Option<StatsNotice>,
 }
 
 /// One version of a ward's report.
@@ -138,6 +147,10 @@ pub struct ReportVersion {
     pub submitted_at: Option<String>,
     pub submitted_by: Option<String>,
     pub figures: Figures,
+    pub imported: bool,
+    /// The 2025-01 units whose imported figures were added into this ward.
+    pub mapped_from: Vec<String>,
+    pub approximate: bool,
 }
 
 /// A ward's report for a month with all its versions (newest first).

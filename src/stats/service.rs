@@ -1,7 +1,7 @@
 //! Folding changes into the counters, the daily refresh of people turning 18, the monthly freeze, the dashboard's
 //! reads (about a hundred counter rows, never the citizens), population figures, and the reports' life: draft,
 //! submitted (then never changed: the database refuses it too), corrected as a new version with its reason.
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -9,6 +9,7 @@ use super::domain::{
     Contribution, Counts, Figures, Month, PopulationRow, UNKNOWN_WARD, deltas, is_adult, is_late, residence,
     turning_adult_on,
 };
+use super::history::HistoryRow;
 use super::{Population, ReportLine, ReportVersion, StatsNotice, WardRow};
 use crate::access::guard::{CityAdmin, Granter};
 use crate::access::service::audit;
@@ -31,7 +32,8 @@ fn failed(res: &mut surrealdb::IndexedResults, what: &'static str) -> Result<(),
 
 #[derive(Deserialize)]
 struct Dirty {
-    id: String,
+    /// The second the change was made (the first part of its key).
+    second: i64,
     kind: String,
     account: Option<String>,
     ward: Option<String>,
@@ -39,6 +41,21 @@ struct Dirty {
     #[serde(default)]
     delta: i64,
     at: Option<i64>,
+}
+
+/// How far the fold cursor stays behind the database's clock, in seconds: longer than any transaction may run
+/// (queries are cut off after 30 s), so no change older than the cursor can still appear.
+pub const CURSOR_LAG: i64 = 120;
+
+/// Where the folder reads on from next: never back, never past `now - CURSOR_LAG`; after a full batch, not past the
+/// last change it read (the rest of that second still waits).
+pub fn next_cursor(old: i64, now: i64, last_read: Option<i64>, batch_full: bool) -> i64 {
+    let settled = now - CURSOR_LAG;
+    let reached = match (batch_full, last_read) {
+        (true, Some(last)) => last.min(settled),
+        _ => settled,
+    };
+    old.max(reached)
 }
 
 #[derive(Deserialize)]
@@ -76,19 +93,44 @@ struct MonthDelta {
 /// Folds up to `limit` waiting changes into the counters, in one transaction; returns how many it folded.
 /// `today` decides who is an adult. Only one folder should run per database (the server runs one).
 pub async fn fold(db: &Db, today: Date, limit: usize) -> Result<usize, DbError> {
+    Ok(fold_after(db, today, limit, None).await?.0)
+}
+
+/// [`fold`], reading from the cursor or, within one pass, from `resume` (the second the previous batch stopped
+/// at), so a pass does not walk again over what it folded a moment ago. Returns how many it folded and the second
+/// of the last change it read.
+async fn fold_after(db: &Db, today: Date, limit: usize, resume: Option<i64>) -> Result<(usize, Option<i64>), DbError> {
+    let started = std::time::Instant::now();
     let mut res = db
         .query(
-            "SELECT meta::id(id) AS id, kind, ward, delta, at,
-                 IF account = NONE { NONE } ELSE { meta::id(account) } AS account,
-                 IF team = NONE { NONE } ELSE { meta::id(team) } AS team
-             FROM stat_dirty LIMIT $limit",
+            "LET $now = time::unix(time::now());
+             LET $from = (SELECT VALUE cursor FROM ONLY stat_state:fold) ?? 0;
+             LET $start = math::max([$from - 1, $resume]);
+             LET $rows = SELECT id, meta::id(id)[0] AS second, kind, ward, delta, at,
+                     IF account = NONE { NONE } ELSE { meta::id(account) } AS account,
+                     IF team = NONE { NONE } ELSE { meta::id(team) } AS team
+                 FROM stat_dirty:[$start].. LIMIT $limit;
+             RETURN [$now, $from];
+             RETURN $rows;
+             RETURN $rows.id;",
         )
         .bind(("limit", limit))
+        .bind(("resume", resume.unwrap_or(-1)))
         .await?;
-    let dirty: Vec<Dirty> = take_rows(&mut res, 0)?;
+    failed(&mut res, "reading the waiting changes")?;
+    let clock: Vec<i64> = res.take(4)?;
+    let (now, from) = (clock.first().copied().unwrap_or_default(), clock.get(1).copied().unwrap_or_default());
+    let dirty: Vec<Dirty> = take_rows(&mut res, 5)?;
+    let done: Vec<surrealdb::types::RecordId> = res.take(6)?;
+    let last = dirty.last().map(|d| d.second);
+    let cursor = next_cursor(from, now, last, dirty.len() >= limit);
     if dirty.is_empty() {
-        return Ok(0);
+        if cursor > from {
+            db.query("UPSERT stat_state:fold SET cursor = $cursor RETURN NONE").bind(("cursor", cursor)).await?.check()?;
+        }
+        return Ok((0, None));
     }
+    let queue_read = started.elapsed();
     let accounts: Vec<String> =
         dirty.iter().filter_map(|d| d.account.clone()).collect::<HashSet<_>>().into_iter().collect();
     let mut res = db
@@ -143,7 +185,9 @@ pub async fn fold(db: &Db, today: Date, limit: usize) -> Result<usize, DbError> 
             (Some(n), _) => {
                 now_in.insert(id.clone(), n.ward.clone());
                 if old != Some(n) {
-                    upserts.push(serde_json::json!({ "id": id, "row": n }));
+                    let mut row = serde_json::to_value(n).unwrap_or_default();
+                    row["id"] = serde_json::Value::from(id.as_str());
+                    upserts.push(row);
                 }
             }
             (None, Some(o)) => {
@@ -191,12 +235,15 @@ pub async fn fold(db: &Db, today: Date, limit: usize) -> Result<usize, DbError> 
         .into_iter()
         .map(|((month, team), ward)| serde_json::json!({ "month": month, "team": team, "ward": ward }))
         .collect();
-    let done: Vec<String> = dirty.iter().map(|d| d.id.clone()).collect();
+    let prepared = started.elapsed();
     let mut res = db
         .query(
             "BEGIN TRANSACTION;
-             FOR $m IN $upserts { UPSERT type::record('stat_member', $m.id) CONTENT $m.row RETURN NONE; };
-             FOR $id IN $removed { DELETE type::record('stat_member', $id); };
+             INSERT INTO stat_member $upserts ON DUPLICATE KEY UPDATE ward = $input.ward, counted = $input.counted,
+                 adult = $input.adult, level = $input.level, epay = $input.epay, households = $input.households,
+                 documents = $input.documents RETURN NONE;
+             LET $gone = array::map($removed, |$i| type::record('stat_member', $i));
+             DELETE $gone;
              FOR $w IN $wards {
                  UPSERT type::record('stat_ward', $w.ward) SET accounts_l1 += $w.d[0], accounts_l2 += $w.d[1],
                      adults += $w.d[2], adults_l2 += $w.d[3], adults_epay += $w.d[4], households += $w.d[5],
@@ -212,8 +259,8 @@ pub async fn fold(db: &Db, today: Date, limit: usize) -> Result<usize, DbError> 
                      UPSERT type::record('stat_month', [$t.ward, $t.month]) SET active_teams += 1 RETURN NONE;
                  };
              };
-             LET $folded = array::map($done, |$i| type::record('stat_dirty', $i));
-             DELETE $folded;
+             DELETE $done;
+             UPSERT stat_state:fold SET cursor = $cursor RETURN NONE;
              COMMIT TRANSACTION;",
         )
         .bind(("upserts", upserts))
@@ -222,22 +269,36 @@ pub async fn fold(db: &Db, today: Date, limit: usize) -> Result<usize, DbError> 
         .bind(("months", months))
         .bind(("teams", teams))
         .bind(("done", done))
+        .bind(("cursor", cursor))
         .await?;
     failed(&mut res, "folding statistics")?;
-    Ok(dirty.len())
+    tracing::debug!(
+        changes = dirty.len(),
+        queue_ms = queue_read.as_millis() as u64,
+        rows_ms = (prepared - queue_read).as_millis() as u64,
+        write_ms = (started.elapsed() - prepared).as_millis() as u64,
+        "folded a batch"
+    );
+    Ok((dirty.len(), last))
 }
 
 /// Folds until nothing waits (or `max_batches` ran); returns how many changes it folded.
 pub async fn fold_all(db: &Db, today: Date, max_batches: usize) -> Result<usize, DbError> {
-    let mut total = 0;
+    Ok(fold_pass(db, today, max_batches).await?.0)
+}
+
+/// [`fold_all`], and whether changes may still wait (its last batch was full).
+pub async fn fold_pass(db: &Db, today: Date, max_batches: usize) -> Result<(usize, bool), DbError> {
+    let (mut total, mut resume) = (0, None);
     for _ in 0..max_batches {
-        let n = fold(db, today, FOLD_BATCH).await?;
+        let (n, last) = fold_after(db, today, FOLD_BATCH, resume).await?;
         total += n;
         if n < FOLD_BATCH {
-            break;
+            return Ok((total, false));
         }
+        resume = last;
     }
-    Ok(total)
+    Ok((total, true))
 }
 
 /// People who turned 18 since the last refresh are folded again (as adults now). The first run only records the day.
@@ -267,7 +328,10 @@ pub async fn refresh_adults(db: &Db, today: Date) -> Result<usize, DbError> {
     let mut res = db
         .query(
             "BEGIN TRANSACTION;
-             FOR $a IN $found { CREATE stat_dirty SET kind = 'member', account = type::record('account', $a) RETURN NONE; };
+             FOR $a IN $found {
+                 CREATE type::record('stat_dirty', fn::stat_key()) SET kind = 'member', account = type::record('account', $a)
+                     RETURN NONE;
+             };
              UPSERT stat_state:fold SET age_day = $today RETURN NONE;
              COMMIT TRANSACTION;",
         )
@@ -307,19 +371,19 @@ struct PopulationRecord {
     approximate: bool,
 }
 
-/// The live figures: every 2025-07 ward (in the directory's order), the accounts without an address, and how many
-/// changes still wait to be folded (up to 10 001: "more than 10 000").
-pub async fn live(db: &Db, units: &UnitDirectory, month: Month) -> Result<(Vec<WardRow>, Figures, i64), DbError> {
+/// The live figures: every 2025-07 ward (in the directory's order), the accounts without an address, and whether
+/// the folder is behind (its last pass ended with changes still waiting). Point reads only: never the queue.
+pub async fn live(db: &Db, units: &UnitDirectory, month: Month) -> Result<(Vec<WardRow>, Figures, bool), DbError> {
     let wards = units.search("", UnitsVersion::CURRENT);
     let codes: Vec<String> = wards.iter().map(|u| u.code.clone()).collect();
     let mut res = db
         .query(
             "SELECT meta::id(id) AS ward, accounts_l1, accounts_l2, adults, adults_l2, adults_epay, households, documents
-                 FROM stat_ward;
+                 FROM array::map($wards, |$w| type::record('stat_ward', $w)) WHERE id != NONE;
              SELECT meta::id(id)[0] AS ward, qr, assisted, confirmed, active_teams
                  FROM array::map($wards, |$w| type::record('stat_month', [$w, $month])) WHERE id != NONE;
              SELECT meta::id(id) AS ward, adults, households, year, source, mapped_from, approximate FROM stat_population;
-             RETURN array::len(SELECT VALUE id FROM stat_dirty LIMIT 10001);",
+             RETURN (SELECT VALUE behind FROM ONLY stat_state:fold) ?? false;",
         )
         .bind(("wards", codes.iter().cloned().chain([UNKNOWN_WARD.to_owned()]).collect::<Vec<_>>()))
         .bind(("month", month.key()))
@@ -331,7 +395,7 @@ pub async fn live(db: &Db, units: &UnitDirectory, month: Month) -> Result<(Vec<W
         take_rows::<MonthCounters>(&mut res, 1)?.into_iter().map(|m| (m.ward.clone(), m)).collect();
     let population: HashMap<String, PopulationRecord> =
         take_rows::<PopulationRecord>(&mut res, 2)?.into_iter().map(|p| (p.ward.clone(), p)).collect();
-    let waiting: Option<i64> = res.take(3)?;
+    let behind: Option<bool> = res.take(3)?;
     let figures_of = |ward: &str| {
         let mut f = counters.get(ward).cloned().unwrap_or_default();
         if let Some(m) = flows.get(ward) {
@@ -358,7 +422,7 @@ pub async fn live(db: &Db, units: &UnitDirectory, month: Month) -> Result<(Vec<W
             name: u.name,
         })
         .collect();
-    Ok((rows, figures_of(UNKNOWN_WARD), waiting.unwrap_or(0)))
+    Ok((rows, figures_of(UNKNOWN_WARD), behind.unwrap_or(false)))
 }
 
 /// The wards a granter sees: all for the city administrator, else the wards they are officer of.
@@ -422,10 +486,22 @@ struct ReportRow {
     reason: Option<String>,
     submitted_at: Option<i64>,
     submitted_by: Option<String>,
+    /// NONE for reports frozen before imports existed.
+    source: Option<String>,
+    #[serde(default)]
+    mapped_from: Option<Vec<String>>,
+    #[serde(default)]
+    approximate: Option<bool>,
+}
+
+impl ReportRow {
+    fn imported(&self) -> bool {
+        self.source.as_deref() == Some("imported")
+    }
 }
 
 const REPORT_FIELDS: &str = "ward, month, version, figures, frozen_at, state, comment, reason, submitted_at,
-    submitted_by.full_name AS submitted_by";
+    submitted_by.full_name AS submitted_by, source, mapped_from, approximate";
 
 fn figures_of(row: &ReportRow) -> Figures {
     serde_json::from_str(&row.figures).unwrap_or_default()
@@ -464,20 +540,71 @@ pub async fn freeze(db: &Db, units: &UnitDirectory, month: Month, now: i64) -> R
     Ok(reports.len())
 }
 
+/// Writes the city's earlier monthly figures as the submitted reports of those months. A month that has reports
+/// already is never overwritten: `Ok(Err(months))` names them (`mm/yyyy`) and nothing is written.
+pub async fn import_history(db: &Db, admin: &CityAdmin, rows: &[HistoryRow], now: i64) -> Result<Result<usize, Vec<String>>, DbError> {
+    let months: Vec<String> = rows.iter().map(|r| r.month.key()).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut res = db
+        .query("SELECT VALUE month FROM ward_report WHERE month IN $months GROUP BY month")
+        .bind(("months", months.clone()))
+        .await?;
+    let taken: Vec<String> = res.take(0)?;
+    if !taken.is_empty() {
+        return Ok(Err(taken.iter().filter_map(|m| Month::parse(m)).map(|m| m.label()).collect()));
+    }
+    let reports: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "ward": r.ward, "month": r.month.key(), "figures": serde_json::to_string(&r.figures).unwrap_or_default(),
+                "mapped_from": r.mapped_from, "approximate": r.approximate,
+            })
+        })
+        .collect();
+    let mut res = db
+        .query(
+            "BEGIN TRANSACTION;
+             IF array::len(SELECT VALUE month FROM ward_report WHERE month IN $months LIMIT 1) > 0 {
+                 THROW 'a month of this file has reports already';
+             };
+             FOR $r IN $reports {
+                 CREATE type::record('ward_report', [$r.ward, $r.month, 1]) CONTENT {
+                     ward: $r.ward, month: $r.month, version: 1, figures: $r.figures, frozen_at: $now, state: 'submitted',
+                     comment: '', created_by: type::record('account', $by), created_at: $now,
+                     submitted_by: type::record('account', $by), submitted_at: $now, source: 'imported',
+                     mapped_from: $r.mapped_from, approximate: $r.approximate
+                 } RETURN NONE;
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("months", months.clone()))
+        .bind(("reports", reports))
+        .bind(("by", admin.account_id().to_owned()))
+        .bind(("now", now))
+        .await?;
+    failed(&mut res, "importing earlier figures")?;
+    let labels: Vec<String> = rows.iter().map(|r| r.month).collect::<BTreeSet<_>>().iter().map(Month::label).collect();
+    audit(db, Some(admin.account_id()), "stats.history", None, &format!("{} reports: {}", rows.len(), labels.join(",")), now).await?;
+    Ok(Ok(rows.len()))
+}
+
 /// What the server does every few seconds: refresh adults once a day, fold what waits, and freeze the month that
 /// ended (once everything before it is folded).
 pub async fn tick(db: &Db, units: &UnitDirectory, now: i64) -> Result<(), DbError> {
     let today = Date::from_unix_vietnam(now);
     refresh_adults(db, today).await?;
-    let batches = 50;
-    let folded = fold_all(db, today, batches).await?;
-    if folded >= batches * FOLD_BATCH {
+    let (_, behind) = fold_pass(db, today, 50).await?;
+    let mut res = db.query("SELECT frozen_month, behind FROM ONLY stat_state:fold").await?;
+    let state: Option<serde_json::Value> = res.take(0)?;
+    let state = state.unwrap_or_default();
+    if state["behind"].as_bool().unwrap_or(false) != behind {
+        db.query("UPSERT stat_state:fold SET behind = $behind RETURN NONE").bind(("behind", behind)).await?.check()?;
+    }
+    if behind {
         return Ok(());
     }
     let ended = Month::of(today).previous();
-    let mut res = db.query("SELECT VALUE frozen_month FROM ONLY stat_state:fold").await?;
-    let frozen: Option<String> = res.take(0)?;
-    if frozen.as_deref().and_then(Month::parse).is_none_or(|f| f < ended) {
+    if state["frozen_month"].as_str().and_then(Month::parse).is_none_or(|f| f < ended) {
         let n = freeze(db, units, ended, now).await?;
         if n > 0 {
             tracing::info!(month = %ended.key(), wards = n, "the month's figures are frozen for the ward reports");
@@ -524,6 +651,8 @@ pub async fn month_lines(db: &Db, units: &UnitDirectory, granter: &Granter, mont
             figures: figures_of(&r),
             late: r.state != "submitted" && is_late(month, today),
             submitted_at: r.submitted_at.map(format_time),
+            imported: r.imported(),
+            approximate: r.approximate.unwrap_or(false),
             version: r.version,
             state: r.state,
             ward: r.ward,
@@ -571,6 +700,9 @@ pub async fn versions(db: &Db, granter: &Granter, ward: &str, month: Month) -> R
                 submitted_at: r.submitted_at.map(format_time),
                 submitted_by: r.submitted_by.clone(),
                 figures: figures_of(r),
+                imported: r.imported(),
+                mapped_from: r.mapped_from.clone().unwrap_or_default(),
+                approximate: r.approximate.unwrap_or(false),
             })
             .collect(),
     ))
@@ -663,7 +795,8 @@ pub async fn correct(db: &Db, granter: &Granter, ward: &str, month: Month, reaso
              CREATE type::record('ward_report', [$ward, $month, $version + 1]) CONTENT {
                  ward: $ward, month: $month, version: $version + 1, figures: $old.figures, frozen_at: $old.frozen_at,
                  state: 'draft', comment: $old.comment, reason: $reason, created_by: type::record('account', $by),
-                 created_at: $now
+                 created_at: $now, source: $old.source ?? 'frozen', mapped_from: $old.mapped_from ?? [],
+                 approximate: $old.approximate ?? false
              } RETURN NONE;",
         )
         .bind(("ward", ward.to_owned()))

@@ -75,6 +75,14 @@ fn problem_line(p: &PopulationProblem, i18n: leptos_i18n::I18nContext<Locale>) -
         "adults" => t_string!(i18n, stats.col_adults),
         "households" => t_string!(i18n, stats.col_households),
         "year" => t_string!(i18n, stats.col_year),
+        "month" => t_string!(i18n, stats.col_month),
+        "accounts_l1" => t_string!(i18n, stats.col_accounts_l1),
+        "accounts_l2" => t_string!(i18n, stats.col_accounts_l2),
+        "with_account" => t_string!(i18n, stats.col_with_account),
+        "epay" => t_string!(i18n, stats.col_epay),
+        "digital_address" => t_string!(i18n, stats.col_digital_address),
+        "documents" => t_string!(i18n, stats.col_documents),
+        "qr" => t_string!(i18n, stats.col_qr),
         _ => t_string!(i18n, stats.col_version),
     };
     match p {
@@ -89,6 +97,10 @@ fn problem_line(p: &PopulationProblem, i18n: leptos_i18n::I18nContext<Locale>) -
         PopulationProblem::Repeated { line, code } => {
             t_string!(i18n, stats.file_repeated).replace("%n%", &line.to_string()).replace("%c%", code)
         }
+        PopulationProblem::MonthTooLate { line, before } => {
+            t_string!(i18n, stats.file_month_too_late).replace("%n%", &line.to_string()).replace("%m%", before)
+        }
+        PopulationProblem::MonthHasReports(month) => t_string!(i18n, stats.file_month_has_reports).replace("%m%", month),
     }
 }
 
@@ -107,6 +119,9 @@ fn show_notice(n: Option<StatsNotice>, i18n: leptos_i18n::I18nContext<Locale>) -
                 true,
             ),
             StatsNotice::Imported(n) => (t_string!(i18n, stats.imported).replace("%n%", &n.to_string()), false),
+            StatsNotice::HistoryImported(n, m) => {
+                (t_string!(i18n, stats.history_imported).replace("%n%", &n.to_string()).replace("%m%", &m.to_string()), false)
+            }
             StatsNotice::ImportRefused(problems) => {
                 let lines: Vec<String> = problems.iter().map(|p| problem_line(p, i18n)).collect();
                 return view! {
@@ -152,11 +167,7 @@ pub fn StatsPage() -> impl IntoView {
         <h1>{t!(i18n, stats.title)}</h1>
         <p class="lead">{scope} " · " {t!(i18n, stats.month)} " " {v.month.clone()}</p>
         {show_notice(v.notice.clone(), i18n)}
-        {(v.waiting > 0).then(|| view! {
-            <p class="meta" role="status">
-                {t_string!(i18n, stats.waiting).replace("%n%", &if v.waiting > 10_000 { "10.000+".to_owned() } else { number(v.waiting) })}
-            </p>
-        })}
+        {v.behind.then(|| view! { <p class="meta" role="status">{t!(i18n, stats.waiting)}</p> })}
         <p class="actions">
             <a class="button" href="/stats/reports">{t!(i18n, stats.reports_link)}</a>
             <a class="button button--secondary" href=format!("/stats/export.csv?sort={}", ranking.as_str()) download>{t!(i18n, stats.export_csv)}</a>
@@ -259,13 +270,7 @@ pub fn StatsPage() -> impl IntoView {
                 <h3>{t!(i18n, stats.import_title)}</h3>
                 <p>{t!(i18n, stats.import_intro)}</p>
                 <pre class="sample">"ma_don_vi;phien_ban;dan_so_tu_18_tuoi;so_ho;nam\n20242;2025-07;150.000;52.000;2025\n20227;2025-01;12.500;4.100;2024"</pre>
-                <form method="post" action="/stats/population/import" enctype="multipart/form-data" class="stack">
-                    <div class="field">
-                        <label for="pop-file">{t!(i18n, stats.import_file)}</label>
-                        <input id="pop-file" name="file" type="file" accept=".csv,text/csv" required />
-                    </div>
-                    <button type="submit" class="button button--secondary">{t!(i18n, stats.import_button)}</button>
-                </form>
+                {upload_form("/stats/population/import", "pop-file", t_string!(i18n, stats.import_file), t_string!(i18n, stats.import_button))}
             </section>
         })}
     }
@@ -288,7 +293,9 @@ pub fn ReportsPage() -> impl IntoView {
     if v.month.is_empty() {
         return view! {
             <h1>{t!(i18n, stats.reports_title)}</h1>
+            {show_notice(v.notice.clone(), i18n)}
             <p>{t!(i18n, stats.no_reports)}</p>
+            {v.city.then(|| history_form(i18n))}
             <p><a href="/stats">{t!(i18n, stats.back)}</a></p>
         }
         .into_any();
@@ -303,7 +310,11 @@ pub fn ReportsPage() -> impl IntoView {
         <p class="lead">{if v.city { t!(i18n, stats.city_report).into_any() } else { t!(i18n, stats.ward_reports).into_any() }}</p>
         <p class="meta">
             {t_string!(i18n, stats.deadline).replace("%d%", &v.deadline)}
-            {v.frozen_at.clone().map(|f| view! { " · " {t_string!(i18n, stats.frozen_at).replace("%t%", &f)} })}
+            {v.frozen_at.clone().map(|f| {
+                let imported = !v.lines.is_empty() && v.lines.iter().all(|l| l.imported);
+                let text = if imported { t_string!(i18n, stats.imported_at) } else { t_string!(i18n, stats.frozen_at) };
+                view! { " · " {text.replace("%t%", &f)} }
+            })}
         </p>
         <form method="get" action="/stats/reports" class="inline-form no-print">
             <label for="month">{t!(i18n, stats.month)}</label>
@@ -317,6 +328,7 @@ pub fn ReportsPage() -> impl IntoView {
             <a class="button button--secondary" href=format!("/stats/reports/export.csv?month={month}") download>{t!(i18n, stats.export_csv)}</a>
             <a class="button button--secondary" href=format!("/stats/reports/export.xlsx?month={month}") download>{t!(i18n, stats.export_xlsx)}</a>
         </p>
+        {show_notice(v.notice.clone(), i18n)}
         <p role="status" data-testid="submitted">{status}</p>
         <section class="card" aria-labelledby="month-total">
             <h2 id="month-total">{if v.city { t!(i18n, stats.city_total).into_any() } else { t!(i18n, stats.wards_total).into_any() }}</h2>
@@ -348,7 +360,10 @@ pub fn ReportsPage() -> impl IntoView {
                             view! {
                                 <tr data-ward=l.ward.clone() class:late=l.late>
                                     <th scope="row"><a href=format!("/stats/reports/{month}/{}", l.ward)>{l.name.clone()}</a></th>
-                                    <td>{state}{version}</td>
+                                    <td>
+                                        {state}{version}
+                                        {l.imported.then(|| view! { <br /><small class="meta">{t!(i18n, stats.imported_badge)}{l.approximate.then_some(" *")}</small> })}
+                                    </td>
                                     <td>{share_text(l.figures.share_accounts(), i18n)}</td>
                                     <td>{share_text(l.figures.share_epay(), i18n)}</td>
                                     <td>{share_text(l.figures.share_address(), i18n)}</td>
@@ -359,9 +374,35 @@ pub fn ReportsPage() -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        {v.city.then(|| view! { <div class="no-print">{history_form(i18n)}</div> })}
         <p class="no-print"><a href="/stats">{t!(i18n, stats.back)}</a></p>
     }
     .into_any()
+}
+
+/// The city's earlier monthly figures, from a file (city administrators).
+fn history_form(i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="history-title">
+            <h2 id="history-title">{t!(i18n, stats.history_title)}</h2>
+            <p>{t!(i18n, stats.history_intro)}</p>
+            <pre class="sample">"thang;ma_don_vi;phien_ban;tai_khoan_muc_1;tai_khoan_muc_2;nguoi_truong_thanh_co_tai_khoan;co_thanh_toan_dien_tu;ho_co_dia_chi_so;dan_so_tu_18_tuoi;so_ho\n03/2025;20227;2025-01;1.000;2.000;2.500;1.200;800;5.000;2.000"</pre>
+            {upload_form("/stats/reports/import", "history-file", t_string!(i18n, stats.import_file), t_string!(i18n, stats.history_button))}
+        </section>
+    }
+}
+
+/// A form that posts one CSV file (as a plain multipart form: it works before the WASM has loaded).
+fn upload_form(action: &'static str, id: &'static str, label: &'static str, button: &'static str) -> impl IntoView {
+    view! {
+        <form method="post" action=action enctype="multipart/form-data" class="stack">
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id name="file" type="file" accept=".csv,text/csv" required />
+            </div>
+            <button type="submit" class="button button--secondary">{button}</button>
+        </form>
+    }
 }
 
 #[component]
@@ -382,7 +423,19 @@ pub fn WardReportPage() -> impl IntoView {
         </p>
         {show_notice(v.notice.clone(), i18n)}
         <section class="card" aria-labelledby="frozen-title">
-            <h2 id="frozen-title">{t_string!(i18n, stats.frozen_figures).replace("%t%", &newest.frozen_at)}</h2>
+            <h2 id="frozen-title">
+                {if newest.imported {
+                    t_string!(i18n, stats.imported_figures).replace("%t%", &newest.frozen_at)
+                } else {
+                    t_string!(i18n, stats.frozen_figures).replace("%t%", &newest.frozen_at)
+                }}
+            </h2>
+            {(!newest.mapped_from.is_empty()).then(|| view! {
+                <p class="meta">
+                    {t_string!(i18n, stats.mapped_note).replace("%c%", &newest.mapped_from.join(", "))}
+                    {newest.approximate.then(|| view! { " " {t!(i18n, stats.approximate_history)} })}
+                </p>
+            })}
             {targets(&newest.figures, i18n)}
             {counts(&newest.figures, &v.month_label, i18n)}
         </section>

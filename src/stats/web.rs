@@ -73,7 +73,7 @@ fn scoped(granter: &Granter, mut rows: Vec<WardRow>, unknown: &Figures, ranking:
 
 async fn dashboard(state: &AppState, headers: &HeaderMap, granter: &Granter, ranking: Ranking, notice: Option<StatsNotice>, input: PopulationInput, status: StatusCode) -> Response {
     let month = Month::of(today());
-    let (rows, unknown, waiting) = match service::live(&state.db, &state.units, month).await {
+    let (rows, unknown, behind) = match service::live(&state.db, &state.units, month).await {
         Ok(live) => live,
         Err(e) => return unavailable("reading the statistics", e),
     };
@@ -122,7 +122,7 @@ async fn dashboard(state: &AppState, headers: &HeaderMap, granter: &Granter, ran
         total,
         unknown,
         with_population,
-        waiting,
+        behind,
         ranking,
         bars_svg,
         trend_svg,
@@ -199,31 +199,16 @@ pub async fn import(State(state): State<AppState>, headers: HeaderMap, mut multi
         Ok(both) => both,
         Err(r) => return r,
     };
-    let mut bytes = Vec::new();
-    let mut too_big = false;
-    while let Ok(Some(mut field)) = multipart.next_field().await {
-        if field.name() != Some("file") {
-            continue;
-        }
-        while let Ok(Some(chunk)) = field.chunk().await {
-            if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-                too_big = true;
-                break;
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        break;
-    }
+    let bytes = uploaded(&mut multipart).await;
     let refuse = |problems| StatsNotice::ImportRefused(problems);
     let codes: Vec<String> = state.units.search("", UnitsVersion::CURRENT).into_iter().map(|u| u.code).collect();
     let map = match service::unit_map(&state.db).await {
         Ok(m) => m,
         Err(e) => return unavailable("reading the unit mapping", e),
     };
-    let rows = if too_big || bytes.is_empty() {
-        Err(vec![domain::PopulationProblem::Unreadable])
-    } else {
-        domain::read_population(&bytes, &codes, &map)
+    let rows = match bytes {
+        Some(bytes) => domain::read_population(&bytes, &codes, &map),
+        None => Err(vec![domain::PopulationProblem::Unreadable]),
     };
     match rows {
         Ok(rows) => match service::set_populations(&state.db, &admin, &rows, "imported", now()).await {
@@ -363,12 +348,25 @@ fn month_or_latest(asked: &str, months: &[Month]) -> Option<Month> {
     Month::parse(asked).or_else(|| months.first().copied())
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportsQuery {
+    month: String,
+    /// `reports-months` after an import of earlier figures.
+    imported: String,
+}
+
 /// GET /stats/reports?month=yyyy-mm
-pub async fn reports(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Response {
+pub async fn reports(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ReportsQuery>) -> Response {
     let granter = match granter(&state, &headers).await {
         Ok(g) => g,
         Err(r) => return r,
     };
+    let notice = q.imported.split_once('-').and_then(|(r, m)| Some(StatsNotice::HistoryImported(r.parse().ok()?, m.parse().ok()?)));
+    reports_page(&state, &headers, &granter, &q.month, notice, StatusCode::OK).await
+}
+
+async fn reports_page(state: &AppState, headers: &HeaderMap, granter: &Granter, month: &str, notice: Option<StatsNotice>, status: StatusCode) -> Response {
     let months = match service::months(&state.db).await {
         Ok(m) => m,
         Err(e) => return unavailable("reading report months", e),
@@ -376,10 +374,11 @@ pub async fn reports(State(state): State<AppState>, headers: HeaderMap, Query(q)
     let mut view = ReportsView {
         city: granter.is_city_admin(),
         months: months.iter().map(|m| (m.key(), m.label())).collect(),
+        notice,
         ..ReportsView::default()
     };
-    if let Some(month) = month_or_latest(&q.month, &months) {
-        let (lines, frozen_at) = match service::month_lines(&state.db, &state.units, &granter, month, today()).await {
+    if let Some(month) = month_or_latest(month, &months) {
+        let (lines, frozen_at) = match service::month_lines(&state.db, &state.units, granter, month, today()).await {
             Ok(l) => l,
             Err(e) => return unavailable("reading the month's reports", e),
         };
@@ -392,7 +391,60 @@ pub async fn reports(State(state): State<AppState>, headers: HeaderMap, Query(q)
         view.deadline = month.deadline().dmy();
         view.frozen_at = frozen_at.map(format_time);
     }
-    no_store(render(&state, "/stats/reports", &headers, view, StatusCode::OK).await)
+    no_store(render(state, "/stats/reports", headers, view, status).await)
+}
+
+/// The uploaded file (the multipart field `file`), or None when there is none or it is too big.
+async fn uploaded(multipart: &mut Multipart) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        if field.name() != Some("file") {
+            continue;
+        }
+        while let Ok(Some(chunk)) = field.chunk().await {
+            if bytes.len() + chunk.len() > MAX_FILE_BYTES {
+                return None;
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        break;
+    }
+    (!bytes.is_empty()).then_some(bytes)
+}
+
+/// POST /stats/reports/import (multipart, `file`): the city's earlier monthly figures, all or none.
+pub async fn import_history(State(state): State<AppState>, headers: HeaderMap, mut multipart: Multipart) -> Response {
+    let (granter, admin) = match city(&state, &headers).await {
+        Ok(both) => both,
+        Err(r) => return r,
+    };
+    let bytes = uploaded(&mut multipart).await;
+    let codes: Vec<String> = state.units.search("", UnitsVersion::CURRENT).into_iter().map(|u| u.code).collect();
+    let map = match service::unit_map(&state.db).await {
+        Ok(m) => m,
+        Err(e) => return unavailable("reading the unit mapping", e),
+    };
+    // The month that ended last is frozen by the server itself; earlier figures are for the months before it.
+    let before = Month::of(today()).previous();
+    let rows = match bytes {
+        Some(bytes) => super::history::read_history(&bytes, &codes, &map, before),
+        None => Err(vec![domain::PopulationProblem::Unreadable]),
+    };
+    let problems = match rows {
+        Ok(rows) if !rows.is_empty() => match service::import_history(&state.db, &admin, &rows, now()).await {
+            Ok(Ok(n)) => {
+                let months: std::collections::BTreeSet<Month> = rows.iter().map(|r| r.month).collect();
+                let newest = months.last().map(Month::key).unwrap_or_default();
+                return see_other(&format!("/stats/reports?month={newest}&imported={n}-{}", months.len()));
+            }
+            Ok(Err(taken)) => taken.into_iter().map(domain::PopulationProblem::MonthHasReports).collect(),
+            Err(e) => return unavailable("importing earlier figures", e),
+        },
+        Ok(_) => vec![domain::PopulationProblem::Unreadable],
+        Err(problems) => problems,
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    reports_page(&state, &headers, &granter, "", Some(StatsNotice::ImportRefused(problems)), status).await
 }
 
 /// GET /stats/reports/export.{csv|xlsx}?month=: the month's reports, one line per ward, and the total.

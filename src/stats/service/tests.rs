@@ -93,8 +93,10 @@ async fn direct_count(db: &Db, day: Date) -> HashMap<String, Figures> {
 }
 
 async fn assert_counters_equal_a_direct_count(db: &Db, units: &UnitDirectory, day: Date) {
-    let (rows, unknown, waiting) = live(db, units, Month::of(day)).await.expect("live");
-    assert_eq!(waiting, 0, "everything is folded");
+    let (rows, unknown, behind) = live(db, units, Month::of(day)).await.expect("live");
+    assert!(!behind, "everything is folded");
+    let left: Vec<serde_json::Value> = db.query("SELECT VALUE id FROM stat_dirty").await.expect("queue").take(0).expect("queue");
+    assert!(left.is_empty(), "nothing is left behind the cursor: {left:?}");
     let expected = direct_count(db, day).await;
     let mut seen = 0;
     for row in rows.iter().map(|r| (r.code.clone(), r.figures.clone())).chain([(UNKNOWN_WARD.to_owned(), unknown)]) {
@@ -111,6 +113,12 @@ async fn assert_counters_equal_a_direct_count(db: &Db, units: &UnitDirectory, da
 async fn the_counters_equal_a_direct_count_after_any_mix_of_changes() {
     let (db, units) = setup().await;
     generate(&db, &units, 0, 600, 42, NOW).await.expect("generated");
+    // A change kept from before the queue was keyed by time sits at its front.
+    db.query("CREATE type::record('stat_dirty', [0, rand::uuid()]) SET kind = 'member', account = account:g00000005")
+        .await
+        .expect("old change")
+        .check()
+        .expect("old change");
     // Folded in small batches, so an account's changes land in different batches.
     while fold(&db, today(), 97).await.expect("fold") > 0 {}
     assert_counters_equal_a_direct_count(&db, &units, today()).await;
@@ -140,6 +148,32 @@ async fn the_counters_equal_a_direct_count_after_any_mix_of_changes() {
     assert_counters_equal_a_direct_count(&db, &units, today()).await;
 }
 
+#[test]
+fn the_fold_cursor_stays_behind_the_clock_and_never_goes_back() {
+    assert_eq!(next_cursor(0, 1000, None, false), 1000 - CURSOR_LAG);
+    assert_eq!(next_cursor(0, 1000, Some(999), false), 1000 - CURSOR_LAG);
+    // A full batch stops at the last change read: the rest of that second still waits.
+    assert_eq!(next_cursor(0, 1000, Some(500), true), 500);
+    assert_eq!(next_cursor(0, 1000, Some(990), true), 1000 - CURSOR_LAG);
+    assert_eq!(next_cursor(900, 1000, Some(500), true), 900);
+}
+
+#[tokio::test]
+async fn the_queue_is_read_on_from_the_cursor() {
+    let (db, units) = setup().await;
+    generate(&db, &units, 0, 30, 5, NOW).await.expect("generated");
+    fold_all(&db, today(), 10).await.expect("fold");
+    let mut res = db.query("RETURN [time::unix(time::now()), stat_state:fold.cursor]").await.expect("cursor");
+    let clock: Vec<i64> = res.take(0).expect("cursor");
+    assert!(clock[1] > 0 && clock[1] <= clock[0] - CURSOR_LAG, "{clock:?}");
+    // A change made now is found, counted, and gone from the queue.
+    db.query("UPDATE profile:g00000003 SET current_unit = '20257'").await.expect("move").check().expect("move");
+    let waiting: Vec<serde_json::Value> = db.query("SELECT VALUE id FROM stat_dirty").await.expect("queue").take(0).expect("queue");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(fold_all(&db, today(), 10).await.expect("fold"), 1);
+    assert_counters_equal_a_direct_count(&db, &units, today()).await;
+}
+
 #[tokio::test]
 async fn people_turning_18_are_counted_as_adults_from_that_day() {
     let (db, units) = setup().await;
@@ -155,7 +189,7 @@ async fn people_turning_18_are_counted_as_adults_from_that_day() {
     assert_eq!(refresh_adults(&db, today()).await.expect("first refresh"), 0);
     fold_all(&db, today(), 10).await.expect("fold");
     assert_counters_equal_a_direct_count(&db, &units, today()).await;
-    let adults = |(rows, unknown, _): (Vec<WardRow>, Figures, i64)| rows.iter().map(|r| r.figures.adults).sum::<i64>() + unknown.adults;
+    let adults = |(rows, unknown, _): (Vec<WardRow>, Figures, bool)| rows.iter().map(|r| r.figures.adults).sum::<i64>() + unknown.adults;
     let before = adults(live(&db, &units, Month::of(today())).await.expect("live"));
     assert_eq!(refresh_adults(&db, tomorrow).await.expect("refresh"), 1);
     fold_all(&db, tomorrow, 10).await.expect("fold");
@@ -241,4 +275,50 @@ async fn population_figures_give_the_shares_and_an_old_unit_file_lands_in_the_ne
     assert_eq!((population.adults, population.households, population.year), (1500, 400, 2024));
     assert_eq!(population.mapped_from, vec!["20227".to_owned(), "20236".to_owned()]);
     assert_eq!(hai_chau.figures.population_adults, Some(1500));
+}
+
+#[tokio::test]
+async fn earlier_figures_become_submitted_reports_and_never_overwrite_a_month() {
+    let (db, units) = setup().await;
+    let map = unit_map(&db).await.expect("map");
+    let codes: Vec<String> = units.search("", UnitsVersion::CURRENT).into_iter().map(|u| u.code).collect();
+    let file = "thang,ma_don_vi,phien_ban,tai_khoan_muc_1,tai_khoan_muc_2,nguoi_truong_thanh_co_tai_khoan,co_thanh_toan_dien_tu,ho_co_dia_chi_so,dan_so_tu_18_tuoi,so_ho\n\
+                03/2025,20227,2025-01,1000,2000,2500,1200,800,5000,2000\n\
+                03/2025,20236,2025-01,100,200,250,120,80,500,200\n\
+                04/2025,20242,2025-07,1200,2300,3000,1500,900,5500,2200\n";
+    let rows = crate::stats::history::read_history(file.as_bytes(), &codes, &map, Month::of(today()).previous()).expect("file");
+    let admin = Principal::from_parts("admin1".into(), "s".into(), true, vec![Grant { role: Role::CityAdmin, scope: String::new() }])
+        .city_admin()
+        .expect("admin");
+    assert_eq!(import_history(&db, &admin, &rows, NOW).await.expect("import"), Ok(2));
+    let march = Month { year: 2025, month: 3 };
+    assert_eq!(months(&db).await.expect("months"), vec![Month { year: 2025, month: 4 }, march]);
+    // The Hải Châu officer sees the March report, submitted, added up from the two former units.
+    let officer = granter("o1", &[(Role::WardOfficer, "20242")]);
+    let versions = versions(&db, &officer, "20242", march).await.expect("read").expect("in scope");
+    assert_eq!(versions.len(), 1);
+    let v = &versions[0];
+    assert!(v.imported && v.state == "submitted" && !v.approximate);
+    assert_eq!(v.mapped_from, vec!["20227".to_owned(), "20236".to_owned()]);
+    assert_eq!((v.figures.accounts(), v.figures.adults, v.figures.population_adults), (3300, 2750, Some(5500)));
+    let (lines, _) = month_lines(&db, &units, &officer, march, today()).await.expect("lines");
+    assert!(lines.len() == 1 && lines[0].imported && !lines[0].late);
+    // The trend starts with the imported months.
+    let city = granter("admin1", &[(Role::CityAdmin, "")]);
+    let trend = trend(&db, &city).await.expect("trend");
+    assert_eq!(trend.iter().map(|(m, f)| (m.key(), f.adults)).collect::<Vec<_>>(), vec![("2025-03".into(), 2750), ("2025-04".into(), 3000)]);
+    // A month with reports is never imported over; nothing of the file is written.
+    let again = "month,code,accounts_l1,accounts_l2,adults_with_account,adults_epay,households_digital_address\n\
+                 2025-04,20257,1,1,1,1,1\n2025-05,20257,1,1,1,1,1\n";
+    let rows = crate::stats::history::read_history(again.as_bytes(), &codes, &map, Month::of(today()).previous()).expect("file");
+    assert_eq!(import_history(&db, &admin, &rows, NOW).await.expect("import"), Err(vec!["04/2025".to_owned()]));
+    assert_eq!(months(&db).await.expect("months").len(), 2);
+    // An imported report is corrected like any other: a new version, still marked as imported.
+    correct(&db, &officer, "20242", march, "Số liệu của phường cũ bị cộng thiếu", NOW).await.expect("correction");
+    let versions = versions_of(&db, &officer, "20242", march).await;
+    assert!(versions[0].imported && versions[0].version == 2 && versions[0].state == "draft");
+}
+
+async fn versions_of(db: &Db, granter: &Granter, ward: &str, month: Month) -> Vec<ReportVersion> {
+    versions(db, granter, ward, month).await.expect("read").expect("in scope")
 }
