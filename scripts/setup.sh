@@ -15,6 +15,14 @@ if [ ! -e target ]; then
   mkdir -p "$cache/target"
   ln -s "$cache/target" target
 fi
+# Cargo decides by file times alone whether this crate is fresh, so a build of another checkout (another path,
+# newer times) would be taken as this one's, with that checkout's code and its paths compiled in (env!
+# CARGO_MANIFEST_DIR). When the checkout changes, its sources are marked newer; dependencies stay compiled.
+here="$(pwd -P)"
+if [ "$(cat target/.checkout 2>/dev/null)" != "$here" ]; then
+  find src schema locales build.rs Cargo.toml -type f -exec touch {} +
+  printf '%s\n' "$here" > target/.checkout
+fi
 
 apt_updated=""
 apt_install() {

@@ -201,10 +201,9 @@ pub async fn import(State(state): State<AppState>, headers: HeaderMap, mut multi
     };
     let bytes = uploaded(&mut multipart).await;
     let refuse = |problems| StatsNotice::ImportRefused(problems);
-    let codes: Vec<String> = state.units.search("", UnitsVersion::CURRENT).into_iter().map(|u| u.code).collect();
-    let map = match service::unit_map(&state.db).await {
-        Ok(m) => m,
-        Err(e) => return unavailable("reading the unit mapping", e),
+    let (codes, map) = match unit_tables(&state).await {
+        Ok(both) => both,
+        Err(r) => return r,
     };
     let rows = match bytes {
         Some(bytes) => domain::read_population(&bytes, &codes, &map),
@@ -394,6 +393,13 @@ async fn reports_page(state: &AppState, headers: &HeaderMap, granter: &Granter, 
     no_store(render(state, "/stats/reports", headers, view, status).await)
 }
 
+/// What an uploaded file's unit codes are checked against: the 2025-07 codes, and where each 2025-01 unit went.
+async fn unit_tables(state: &AppState) -> Result<(Vec<String>, domain::UnitMap), Response> {
+    let codes = state.units.search("", UnitsVersion::CURRENT).into_iter().map(|u| u.code).collect();
+    let map = service::unit_map(&state.db).await.map_err(|e| unavailable("reading the unit mapping", e))?;
+    Ok((codes, map))
+}
+
 /// The uploaded file (the multipart field `file`), or None when there is none or it is too big.
 async fn uploaded(multipart: &mut Multipart) -> Option<Vec<u8>> {
     let mut bytes = Vec::new();
@@ -419,10 +425,9 @@ pub async fn import_history(State(state): State<AppState>, headers: HeaderMap, m
         Err(r) => return r,
     };
     let bytes = uploaded(&mut multipart).await;
-    let codes: Vec<String> = state.units.search("", UnitsVersion::CURRENT).into_iter().map(|u| u.code).collect();
-    let map = match service::unit_map(&state.db).await {
-        Ok(m) => m,
-        Err(e) => return unavailable("reading the unit mapping", e),
+    let (codes, map) = match unit_tables(&state).await {
+        Ok(both) => both,
+        Err(r) => return r,
     };
     // The month that ended last is frozen by the server itself; earlier figures are for the months before it.
     let before = Month::of(today()).previous();
