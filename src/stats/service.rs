@@ -96,24 +96,30 @@ pub async fn fold(db: &Db, today: Date, limit: usize) -> Result<usize, DbError> 
     Ok(fold_after(db, today, limit, None).await?.0)
 }
 
+/// Up to `$limit` waiting changes from the second `$start` on, in key order. The range goes through `type::record`
+/// on purpose: SurrealDB 3.3 reads a literal range (`stat_dirty:[$start]..`) whole before it applies LIMIT, so each
+/// batch cost as much as the queue was long (15 s at 1 million citizens); a computed source has the LIMIT in its
+/// storage scan.
+const QUEUE_BATCH: &str = "SELECT id, meta::id(id)[0] AS second, kind, ward, delta, at,
+        IF account = NONE { NONE } ELSE { meta::id(account) } AS account,
+        IF team = NONE { NONE } ELSE { meta::id(team) } AS team
+    FROM type::record('stat_dirty', [$start]..) LIMIT $limit";
+
 /// [`fold`], reading from the cursor or, within one pass, from `resume` (the second the previous batch stopped
 /// at), so a pass does not walk again over what it folded a moment ago. Returns how many it folded and the second
 /// of the last change it read.
 async fn fold_after(db: &Db, today: Date, limit: usize, resume: Option<i64>) -> Result<(usize, Option<i64>), DbError> {
     let started = std::time::Instant::now();
     let mut res = db
-        .query(
+        .query(format!(
             "LET $now = time::unix(time::now());
              LET $from = (SELECT VALUE cursor FROM ONLY stat_state:fold) ?? 0;
              LET $start = math::max([$from - 1, $resume]);
-             LET $rows = SELECT id, meta::id(id)[0] AS second, kind, ward, delta, at,
-                     IF account = NONE { NONE } ELSE { meta::id(account) } AS account,
-                     IF team = NONE { NONE } ELSE { meta::id(team) } AS team
-                 FROM stat_dirty:[$start].. LIMIT $limit;
+             LET $rows = {QUEUE_BATCH};
              RETURN [$now, $from];
              RETURN $rows;
-             RETURN $rows.id;",
-        )
+             RETURN $rows.id;"
+        ))
         .bind(("limit", limit))
         .bind(("resume", resume.unwrap_or(-1)))
         .await?;

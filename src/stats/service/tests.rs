@@ -322,3 +322,13 @@ async fn earlier_figures_become_submitted_reports_and_never_overwrite_a_month() 
 async fn versions_of(db: &Db, granter: &Granter, ward: &str, month: Month) -> Vec<ReportVersion> {
     versions(db, granter, ward, month).await.expect("read").expect("in scope")
 }
+
+#[tokio::test]
+async fn a_batch_of_the_queue_is_limited_inside_the_storage_scan() {
+    let (db, _) = setup().await;
+    let mut res = db.query(format!("EXPLAIN {QUEUE_BATCH}")).bind(("start", 0)).bind(("limit", 5)).await.expect("plan");
+    let plan: Option<String> = res.take(0usize).expect("plan");
+    let plan = plan.unwrap_or_default();
+    // Not a Limit above a scan that reads the whole range first.
+    assert!(plan.lines().any(|l| l.contains("Scan") && l.contains("limit")), "{plan}");
+}
