@@ -37,6 +37,8 @@ manifest_b=$(fetch_br /manifest.webmanifest)
 total=$((html_b + css_b + js_b + wasm_b + icon_b + manifest_b))
 
 echo "== Công Dân Số benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
+echo "-- web layer shape (scripts/shape.py; target: no plain POST forms, no cycle through app.rs or server/)"
+python3 scripts/shape.py
 echo "WASM (shell)           raw $(kb "$wasm_raw"), brotli $(kb "$wasm_br")   [budget 200 KB brotli]"
 echo "First visit of /       total $(kb "$total") transferred   [budget 250 KB]"
 echo "  HTML $(kb "$html_b"), CSS $(kb "$css_b"), JS $(kb "$js_b"), WASM $(kb "$wasm_b"), icon $(kb "$icon_b"), manifest $(kb "$manifest_b")"

@@ -3,8 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Html, Meta, MetaTags, Title};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
-use serde::{Deserialize, Serialize};
+use leptos_router::{SsrMode, path};
 
 use crate::i18n::*;
 use crate::access::ui::AdminPage;
@@ -19,12 +18,7 @@ use crate::vault::ui::{DocumentPage, DocumentsPage};
 use crate::shell::{AreaPage, ErrorNotice, ForbiddenPage, HomePage, NotFoundPage, OfflinePage};
 use crate::units::ui::UnitsPage;
 
-/// Facts about this deployment that the page shows (provided by the server as context).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SiteInfo {
-    /// Development helpers on (`--dev`): shows the banner pointing at the SMS outbox.
-    pub dev: bool,
-}
+pub use crate::web::SiteInfo;
 
 /// The HTML document around the app (server only: the browser hydrates `<body>`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -97,17 +91,17 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("signup/consent") view=ConsentPage />
                     <Route path=path!("signin") view=SignInPage />
                     <Route path=path!("verify") view=VerifyPage />
-                    <Route path=path!("me") view=MePage />
-                    <Route path=path!("me/sessions") view=SessionsPage />
-                    <Route path=path!("me/security") view=SecurityPage />
+                    <Route path=path!("me") view=MePage ssr=SsrMode::Async />
+                    <Route path=path!("me/sessions") view=SessionsPage ssr=SsrMode::Async />
+                    <Route path=path!("me/security") view=SecurityPage ssr=SsrMode::Async />
                     <Route path=path!("me/qr") view=QrPage />
                     <Route path=path!("me/qr/checks") view=ChecksPage />
                     <Route path=path!("me/qr/card") view=CardPage />
-                    <Route path=path!("me/profile") view=ProfilePage />
-                    <Route path=path!("me/family") view=FamilyPage />
+                    <Route path=path!("me/profile") view=ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("me/family") view=FamilyPage ssr=SsrMode::Async />
                     <Route path=path!("me/documents") view=DocumentsPage />
                     <Route path=path!("me/documents/:id") view=DocumentPage />
-                    <Route path=path!("me/privacy") view=PrivacyPage />
+                    <Route path=path!("me/privacy") view=PrivacyPage ssr=SsrMode::Async />
                     <Route path=path!("counter/scan") view=CounterPage />
                     <Route path=path!("signin/second-factor") view=SecondFactorPage />
                     <Route path=path!("team/register") view=crate::teams::ui::AssistPage />
@@ -116,13 +110,13 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("team/work") view=crate::teams::ui::WorkPage />
                     <Route path=path!("org") view=crate::orgs::ui::OrgPage />
                     <Route path=path!("org/enrolments/:id") view=crate::orgs::ui::EnrolmentPage />
-                    <Route path=path!("me/email") view=crate::identity::ui::EmailPage />
-                    <Route path=path!("me/phone") view=crate::recovery::ui::ChangePhonePage />
-                    <Route path=path!("me/recovery") view=crate::recovery::ui::RecoveryCodesPage />
-                    <Route path=path!("recover") view=crate::recovery::ui::RecoverPage />
-                    <Route path=path!("assist/move") view=crate::recovery::ui::AssistMovePage />
+                    <Route path=path!("me/email") view=crate::identity::ui::EmailPage ssr=SsrMode::Async />
+                    <Route path=path!("me/phone") view=crate::recovery::ui::ChangePhonePage ssr=SsrMode::Async />
+                    <Route path=path!("me/recovery") view=crate::recovery::ui::RecoveryCodesPage ssr=SsrMode::Async />
+                    <Route path=path!("recover") view=crate::recovery::ui::RecoverPage ssr=SsrMode::Async />
+                    <Route path=path!("assist/move") view=crate::recovery::ui::AssistMovePage ssr=SsrMode::Async />
                     <Route path=path!("move/cancel") view=crate::recovery::ui::CancelMovePage />
-                    <Route path=path!("admin") view=AdminPage />
+                    <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("stats") view=crate::stats::ui::StatsPage />
                     <Route path=path!("stats/reports") view=crate::stats::ui::ReportsPage />
                     <Route path=path!("stats/reports/:month/:ward") view=crate::stats::ui::WardReportPage />
@@ -273,17 +267,6 @@ fn Footer() -> impl IntoView {
     }
 }
 
-/// Status code for the page being rendered (server only; a no-op in the browser).
-pub fn set_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(options), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(code))
-    {
-        options.set_status(status);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
-}
 
 #[cfg(test)]
 mod tests {

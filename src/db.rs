@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 11, name: "0011_recovery.surql", sql: include_str!("../schema/0011_recovery.surql") },
     Migration { version: 12, name: "0012_stats.surql", sql: include_str!("../schema/0012_stats.surql") },
     Migration { version: 13, name: "0013_stats_queue_history.surql", sql: include_str!("../schema/0013_stats_queue_history.surql") },
+    Migration { version: 14, name: "0014_flash.surql", sql: include_str!("../schema/0014_flash.surql") },
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -22,6 +22,7 @@ pub mod stats;
 pub mod teams;
 pub mod units;
 pub mod vault;
+pub mod web;
 
 #[cfg(feature = "ssr")]
 pub mod config;

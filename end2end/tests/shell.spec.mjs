@@ -42,6 +42,11 @@ test.describe('with JavaScript', () => {
       await expectAccessible(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${path} scrolls sideways at 360 px`).toBeLessThanOrEqual(0);
+      // every area is in sight: none of the navigation's links is cut off or hidden off-screen
+      const cut = await page.getByRole('navigation', { name: 'Các khu vực' }).getByRole('link').evaluateAll((links) =>
+        links.filter((a) => { const r = a.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth; })
+          .map((a) => a.textContent));
+      expect(cut, `${path}: navigation links cut off at 360 px`).toEqual([]);
     }
     expect(problems).toEqual([]);
   });

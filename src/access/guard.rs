@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use super::domain::{is_staff, scopes_of};
 use super::{Grant, Role, service};
 use crate::identity::session::{self, SessionPolicy};
-use crate::server::AppState;
+use crate::web::AppState;
 
 /// Who is asking: a signed-in person with their roles, and whether this session passed the second factor.
 #[derive(Clone, Debug)]
@@ -185,6 +185,26 @@ impl Denied {
             }
             Denied::Unavailable => StatusCode::SERVICE_UNAVAILABLE.into_response(),
         }
+    }
+}
+
+impl From<Denied> for crate::web::Refusal {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::SignIn => crate::web::Refusal::SignIn,
+            Denied::SecondFactor => crate::web::Refusal::SecondFactor,
+            Denied::Forbidden => crate::web::Refusal::Forbidden,
+            Denied::Unavailable => crate::web::Refusal::Unavailable,
+        }
+    }
+}
+
+/// The caller with their roles, as an extractor for handlers, pages and server functions.
+impl axum::extract::FromRequestParts<AppState> for Principal {
+    type Rejection = crate::web::Refusal;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Principal::of_request(state, &parts.headers).await.map_err(Into::into)
     }
 }
 

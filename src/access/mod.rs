@@ -1,6 +1,7 @@
 //! Staff roles and their scopes: who may do what, and where. A role is granted to an account for one scope (the
 //! city, a ward, a team, an organization); every protected handler first obtains a guard value from the caller's
 //! session ([`guard`]), and the service functions that change anything take that value.
+pub mod api;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod guard;
@@ -90,7 +91,7 @@ pub struct GrantLine {
 pub type Choice = (String, String);
 
 /// What went right or wrong on the staff page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AdminNotice {
     Granted,
     Revoked,
@@ -111,9 +112,22 @@ pub enum AdminNotice {
     Failed,
 }
 
+/// What a staff form answered, and what was typed into it when it failed (kept, never lost): the flash of /admin.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminTyped {
+    pub notice: Option<AdminNotice>,
+    /// The phone number typed into a grant form, and which form (role) it was.
+    pub phone: String,
+    pub role: Option<Role>,
+    pub phone_problem: Option<crate::identity::domain::PhoneError>,
+    /// The team or organization name typed.
+    pub team_name: String,
+    pub org_name: String,
+}
+
 /// The staff page (/admin): the caller's own roles, what they may grant, and the grants they can see.
-#[derive(Clone, Debug, Default)]
-pub struct AdminState {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPageData {
     pub my_roles: Vec<(Role, String)>,
     pub city_admin: bool,
     /// Wards the caller manages (all wards for the city administrator).
@@ -122,14 +136,8 @@ pub struct AdminState {
     pub organizations: Vec<Choice>,
     pub relying_parties: Vec<Choice>,
     pub grants: Vec<GrantLine>,
-    pub notice: Option<AdminNotice>,
-    /// The phone number typed into a grant form that failed (kept, never lost), and which form it was.
-    pub typed_phone: String,
-    pub typed_role: Option<Role>,
-    pub phone_problem: Option<crate::identity::domain::PhoneError>,
-    /// The team or organization name typed into a form that failed.
-    pub typed_team_name: String,
-    pub typed_org_name: String,
+    /// What the last form answered, with what was typed into it when it failed.
+    pub typed: AdminTyped,
     /// Ward officers and team members move residents' accounts to new numbers (a link to that page).
     pub may_move: bool,
     /// City administrators: codes handed to the SMS gateway per hour, last 24 hours ("HH:00", sent, failed).

@@ -2,11 +2,12 @@
 //! they can take back. Plain forms (no script needed); the server decides what each person may do.
 use leptos::prelude::*;
 
-use super::{AdminNotice, AdminState, Choice, Role};
+use super::api::{CreateOrganization, CreateTeam, GrantRole, RevokeGrant};
+use super::{AdminNotice, AdminPageData, Choice, Role};
 use crate::i18n::*;
 use crate::identity::Problem;
 use crate::identity::ui::problem_text;
-use crate::shell::NotFoundPage;
+use crate::shell::RefusedPage;
 
 pub fn role_name(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> &'static str {
     match role {
@@ -56,17 +57,16 @@ fn choice_field(
 /// One grant form: the holder's phone, the role (hidden) and, when the role has one, its scope.
 fn grant_form(
     i18n: leptos_i18n::I18nContext<Locale>,
-    page: &AdminState,
+    page: &AdminPageData,
     role: Role,
     scope: Option<(&'static str, Vec<Choice>)>,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     let id = format!("phone-{}", role.as_str());
-    let this_form = page.typed_role == Some(role);
-    let value = if this_form { page.typed_phone.clone() } else { String::new() };
-    let error = if this_form { page.phone_problem.map(|p| problem_text(i18n, Problem::Phone(p))) } else { None };
+    let this_form = page.typed.role == Some(role);
+    let value = if this_form { page.typed.phone.clone() } else { String::new() };
+    let error = if this_form { page.typed.phone_problem.map(|p| problem_text(i18n, Problem::Phone(p))) } else { None };
     let error_id = format!("{id}-error");
-    view! {
-        <form method="post" action="/admin/grants" class="card" novalidate>
+    let fields = view! {
             <h3>{role_name(i18n, role)}</h3>
             <input type="hidden" name="role" value=role.as_str() />
             {scope.is_none().then(|| view! { <input type="hidden" name="scope" value="" /> })}
@@ -87,19 +87,45 @@ fn grant_form(
             </div>
             {scope.map(|(label, choices)| choice_field(i18n, format!("scope-{}", role.as_str()), "scope", label, choices))}
             <button type="submit" class="button">{t!(i18n, admin.grant_button)}</button>
-        </form>
+    };
+    view! {
+        <ActionForm action={ServerAction::<GrantRole>::new()} attr:class="card" attr:novalidate=true>
+            {fields}
+        </ActionForm>
     }
 }
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::admin_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => admin_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn admin_view(page: AdminPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(page) = use_context::<AdminState>() else { return view! { <NotFoundPage /> }.into_any() };
-    let notice = page.notice.map(|n| notice_text(i18n, n));
+    let notice = page.typed.notice.map(|n| notice_text(i18n, n));
     let can_grant = !page.wards.is_empty() || page.city_admin;
     let city = page.city_admin;
-    let team_name = page.typed_team_name.clone();
-    let org_name = page.typed_org_name.clone();
+    let team_name = page.typed.team_name.clone();
+    let org_name = page.typed.org_name.clone();
+    let team_fields = view! {
+        <div class="field">
+            <label for="team-name">{t!(i18n, admin.team_name)}</label>
+            <span class="hint" id="team-name-hint">{t!(i18n, admin.team_name_hint)}</span>
+            <input id="team-name" name="name" type="text" value=team_name aria-describedby="team-name-hint" required />
+        </div>
+        {choice_field(i18n, "team-ward".to_owned(), "ward", t_string!(i18n, admin.ward_label), page.wards.clone())}
+        <button type="submit" class="button">{t!(i18n, admin.team_button)}</button>
+    };
     let grant_forms = can_grant.then(|| {
         view! {
             <section aria-labelledby="grant-title">
@@ -113,15 +139,9 @@ pub fn AdminPage() -> impl IntoView {
             </section>
             <section aria-labelledby="team-title">
                 <h2 id="team-title">{t!(i18n, admin.team_title)}</h2>
-                <form method="post" action="/admin/teams" class="card" novalidate>
-                    <div class="field">
-                        <label for="team-name">{t!(i18n, admin.team_name)}</label>
-                        <span class="hint" id="team-name-hint">{t!(i18n, admin.team_name_hint)}</span>
-                        <input id="team-name" name="name" type="text" value=team_name aria-describedby="team-name-hint" required />
-                    </div>
-                    {choice_field(i18n, "team-ward".to_owned(), "ward", t_string!(i18n, admin.ward_label), page.wards.clone())}
-                    <button type="submit" class="button">{t!(i18n, admin.team_button)}</button>
-                </form>
+                <ActionForm action={ServerAction::<CreateTeam>::new()} attr:class="card" attr:novalidate=true>
+                    {team_fields}
+                </ActionForm>
             </section>
         }
     });
@@ -129,7 +149,7 @@ pub fn AdminPage() -> impl IntoView {
         view! {
             <section aria-labelledby="org-title">
                 <h2 id="org-title">{t!(i18n, admin.org_title)}</h2>
-                <form method="post" action="/admin/organizations" class="card" novalidate>
+                <ActionForm action={ServerAction::<CreateOrganization>::new()} attr:class="card" attr:novalidate=true>
                     <div class="field">
                         <label for="org-name">{t!(i18n, admin.org_name)}</label>
                         <input id="org-name" name="name" type="text" value=org_name required />
@@ -139,7 +159,7 @@ pub fn AdminPage() -> impl IntoView {
                         {t!(i18n, admin.org_party)}
                     </label>
                     <button type="submit" class="button">{t!(i18n, admin.org_button)}</button>
-                </form>
+                </ActionForm>
             </section>
         }
     });
@@ -163,12 +183,12 @@ pub fn AdminPage() -> impl IntoView {
                                         <br />
                                         <span class="meta">{t!(i18n, admin.granted_at)} " " {g.granted_at}</span>
                                     </span>
-                                    <form method="post" action="/admin/grants/revoke">
+                                    <ActionForm action={ServerAction::<RevokeGrant>::new()}>
                                         <input type="hidden" name="account" value=g.account_id />
                                         <input type="hidden" name="role" value=g.role.as_str() />
                                         <input type="hidden" name="scope" value=g.scope />
                                         <button type="submit" class="button button--secondary">{t!(i18n, admin.revoke_button)}</button>
-                                    </form>
+                                    </ActionForm>
                                 </li>
                             }
                         })
@@ -204,11 +224,10 @@ pub fn AdminPage() -> impl IntoView {
         {list}
         {city.then(|| delivery_table(i18n, &page.code_delivery))}
     }
-    .into_any()
 }
 
 /// Codes handed to the SMS gateway per hour (city administrators): a failing gateway shows at once.
-fn delivery_table(i18n: leptos_i18n::I18nContext<Locale>, hours: &[(String, i64, i64)]) -> impl IntoView {
+fn delivery_table(i18n: leptos_i18n::I18nContext<Locale>, hours: &[(String, i64, i64)]) -> impl IntoView + use<> {
     let sent: i64 = hours.iter().map(|h| h.1).sum();
     let failed: i64 = hours.iter().map(|h| h.2).sum();
     let share = |sent: i64, failed: i64| {

@@ -2,6 +2,7 @@
 //! an adult may delegate (read only, or manage) to someone they trust until a date, and take it back at any time.
 //! Relations are graph edges `account ->guardian_of-> account`. A page that acts for someone else says so in a
 //! banner ([`ui::ActingBanner`]) and carries `?for=<id>`; every request checks the edge again.
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod household;
 #[cfg(feature = "ssr")]
@@ -47,7 +48,7 @@ impl Relation {
 }
 
 /// Whom a page acts for, when it is not the signed-in person: drawn as the banner at the top of the page.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActingFor {
     pub id: String,
     pub name: String,
@@ -64,7 +65,7 @@ impl ActingFor {
 }
 
 /// A person the signed-in person may act for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DependantLine {
     pub id: String,
     pub name: String,
@@ -76,7 +77,7 @@ pub struct DependantLine {
 }
 
 /// Someone who may act for the signed-in person.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GuardianLine {
     /// The edge, to revoke a delegation.
     pub edge: String,
@@ -111,7 +112,7 @@ pub struct DelegateInput {
     pub until: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FamilyNotice {
     ChildAdded,
     DelegationGiven,
@@ -132,7 +133,7 @@ pub enum FamilyNotice {
 pub const HOUSEHOLD_RELATIONS: [&str; 5] = ["spouse", "child", "parent", "sibling", "other"];
 
 /// The household the signed-in person belongs to (or asked to join).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HouseholdView {
     pub address: String,
     pub head_name: String,
@@ -142,7 +143,7 @@ pub struct HouseholdView {
     pub members: Vec<MemberLine>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberLine {
     /// The membership edge (to confirm or remove).
     pub edge: String,
@@ -165,7 +166,7 @@ pub struct HouseholdInput {
     pub edge: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HouseholdNotice {
     Created,
     JoinRequested,
@@ -179,14 +180,21 @@ pub enum HouseholdNotice {
     RelationMissing,
 }
 
-/// The page /me/family.
-#[derive(Clone, Debug, Default)]
-pub struct FamilyState {
+/// The page /me/family: the people and the household, and the outcome of the form just sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyPageData {
     pub household: Option<HouseholdView>,
-    pub household_input: HouseholdInput,
-    pub household_notice: Option<HouseholdNotice>,
     pub dependants: Vec<DependantLine>,
     pub guardians: Vec<GuardianLine>,
+    pub forms: FamilyForms,
+}
+
+/// What the family forms show after a post: the values as typed where something was refused, the problems, a
+/// notice. Kept in the flash for a browser without JavaScript.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyForms {
+    pub household_input: HouseholdInput,
+    pub household_notice: Option<HouseholdNotice>,
     pub child: ChildInput,
     pub child_problems: Vec<(Field, Problem)>,
     pub delegate: DelegateInput,

@@ -1,11 +1,14 @@
 //! The family page, the "acting for" banner and the menu of a person's pages (own or acted for).
 use leptos::prelude::*;
 
-use super::{ActingFor, FamilyNotice, FamilyState, HOUSEHOLD_RELATIONS, HouseholdNotice, HouseholdView, Relation};
+use super::api::{
+    AddChild, AddToHousehold, ConfirmHouseholdMember, CreateHousehold, Delegate, RemoveHouseholdMember, RevokeDelegation,
+};
+use super::{ActingFor, FamilyNotice, FamilyPageData, HOUSEHOLD_RELATIONS, HouseholdNotice, HouseholdView, Relation};
 use crate::i18n::*;
 use crate::identity::Field;
 use crate::identity::ui::problem_text;
-use crate::shell::{Input, NotFoundPage, input, notice};
+use crate::shell::{Input, RefusedPage, input, notice};
 
 pub fn relation_name(i18n: leptos_i18n::I18nContext<Locale>, relation: Relation) -> &'static str {
     match relation {
@@ -139,7 +142,7 @@ fn household_notice(i18n: leptos_i18n::I18nContext<Locale>, notice: HouseholdNot
 }
 
 /// A `<select>` of the relationships to the head.
-fn relation_select(i18n: leptos_i18n::I18nContext<Locale>, id: &'static str, chosen: &str) -> impl IntoView {
+fn relation_select(i18n: leptos_i18n::I18nContext<Locale>, id: &'static str, chosen: &str) -> impl IntoView + use<> {
     view! {
         <div class="field">
             <label for=id>{t!(i18n, family.hh_relation_label)}</label>
@@ -174,7 +177,7 @@ fn household_section(
                     {h.members
                         .into_iter()
                         .map(|m| {
-                            let edge = m.edge.clone();
+                            let (confirm_edge, remove_edge) = (m.edge.clone(), m.edge.clone());
                             let can_remove = m.relation != "head" && (head || m.is_me);
                             view! {
                                 <li class="person">
@@ -188,18 +191,18 @@ fn household_section(
                                     </span>
                                     <span class="person__links">
                                         {(head && !m.confirmed).then(|| view! {
-                                            <form method="post" action="/me/family/household/confirm">
-                                                <input type="hidden" name="edge" value=edge.clone() />
+                                            <ActionForm action={ServerAction::<ConfirmHouseholdMember>::new()}>
+                                                <input type="hidden" name="edge" value=confirm_edge />
                                                 <button type="submit" class="button">{t!(i18n, family.hh_confirm)}</button>
-                                            </form>
+                                            </ActionForm>
                                         })}
                                         {can_remove.then(|| view! {
-                                            <form method="post" action="/me/family/household/remove">
-                                                <input type="hidden" name="edge" value=edge.clone() />
+                                            <ActionForm action={ServerAction::<RemoveHouseholdMember>::new()}>
+                                                <input type="hidden" name="edge" value=remove_edge />
                                                 <button type="submit" class="button button--secondary">
                                                     {if m.is_me { t!(i18n, family.hh_leave).into_any() } else { t!(i18n, family.hh_remove).into_any() }}
                                                 </button>
-                                            </form>
+                                            </ActionForm>
                                         })}
                                     </span>
                                 </li>
@@ -208,7 +211,7 @@ fn household_section(
                         .collect_view()}
                 </ul>
                 {(head && !dependants.is_empty()).then(|| view! {
-                    <form method="post" action="/me/family/household/add">
+                    <ActionForm action={ServerAction::<AddToHousehold>::new()}>
                         <div class="field">
                             <label for="hh-member">{t!(i18n, family.hh_add_label)}</label>
                             <select id="hh-member" name="member">
@@ -217,22 +220,27 @@ fn household_section(
                         </div>
                         {relation_select(i18n, "hh-add-relation", "child")}
                         <button type="submit" class="button button--secondary">{t!(i18n, family.hh_add_submit)}</button>
-                    </form>
+                    </ActionForm>
                 })}
             }
             .into_any()
         }
-        None => view! {
-            <p class="hint">{t!(i18n, family.hh_none)}</p>
-            <form method="post" action="/me/family/household/create" novalidate>
+        None => {
+            let fields = view! {
                 {input(Input { id: "address", label: t_string!(i18n, profile.f_household_address), hint: Some(t_string!(i18n, profile.household_hint)), value: typed.address.clone(), error: None, input_type: "text", autocomplete: "off", inputmode: Some("numeric"), required: true })}
                 <button type="submit" class="button">{t!(i18n, family.hh_create)}</button>
                 <p class="hint">{t!(i18n, family.hh_or_join)}</p>
                 {relation_select(i18n, "hh-join-relation", &typed.relation)}
                 <button type="submit" class="button button--secondary" formaction="/me/family/household/join">{t!(i18n, family.hh_join)}</button>
-            </form>
+            };
+            view! {
+                <p class="hint">{t!(i18n, family.hh_none)}</p>
+                <ActionForm action={ServerAction::<CreateHousehold>::new()} attr:novalidate=true>
+                    {fields}
+                </ActionForm>
+            }
+            .into_any()
         }
-        .into_any(),
     };
     view! {
         <section class="card" aria-labelledby="household-title">
@@ -244,8 +252,22 @@ fn household_section(
 
 #[component]
 pub fn FamilyPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::family_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => family_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn family_view(page: FamilyPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<FamilyState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let FamilyPageData { household, dependants, guardians, forms: state } = page;
     let child_err = |field| {
         state.child_problems.iter().find(|(f, _)| *f == field).map(|(_, p)| problem_text(i18n, *p))
     };
@@ -254,6 +276,20 @@ pub fn FamilyPage() -> impl IntoView {
     };
     let child = state.child.clone();
     let delegate = state.delegate.clone();
+    let child_form = view! {
+        {input(Input { id: "full_name", label: t_string!(i18n, auth.name_label), hint: None, value: child.full_name, error: child_err(Field::FullName), input_type: "text", autocomplete: "off", inputmode: None, required: true })}
+        {input(Input { id: "birth_date", label: t_string!(i18n, auth.birth_label), hint: Some(t_string!(i18n, auth.birth_hint)), value: child.birth_date, error: child_err(Field::BirthDate), input_type: "text", autocomplete: "off", inputmode: Some("numeric"), required: true })}
+        {radios("sex", t_string!(i18n, auth.sex_label), vec![("male", t_string!(i18n, auth.sex_male)), ("female", t_string!(i18n, auth.sex_female))], child.sex, child_err(Field::Sex))}
+        {input(Input { id: "citizen_id", label: t_string!(i18n, family.child_id_label), hint: Some(t_string!(i18n, family.child_id_hint)), value: child.citizen_id, error: child_err(Field::CitizenId), input_type: "text", autocomplete: "off", inputmode: Some("numeric"), required: false })}
+        {radios("relation", t_string!(i18n, family.relation_label), vec![("parent", t_string!(i18n, family.rel_parent)), ("guardian", t_string!(i18n, family.rel_guardian))], child.relation, child_err(Field::Relation))}
+        <button type="submit" class="button">{t!(i18n, family.child_submit)}</button>
+    };
+    let delegate_form = view! {
+        {input(Input { id: "phone", label: t_string!(i18n, family.delegate_phone), hint: None, value: delegate.phone, error: delegate_err(Field::Phone), input_type: "tel", autocomplete: "off", inputmode: Some("tel"), required: true })}
+        {radios("scope", t_string!(i18n, family.scope_label), vec![("view", t_string!(i18n, family.scope_view)), ("manage", t_string!(i18n, family.scope_manage))], delegate.scope, delegate_err(Field::Scope))}
+        {input(Input { id: "until", label: t_string!(i18n, family.until_label), hint: Some(t_string!(i18n, family.until_hint)), value: delegate.until, error: delegate_err(Field::Until), input_type: "text", autocomplete: "off", inputmode: Some("numeric"), required: true })}
+        <button type="submit" class="button">{t!(i18n, family.delegate_submit)}</button>
+    };
     view! {
         <h1>{t!(i18n, family.title)}</h1>
         <p>{t!(i18n, family.intro)}</p>
@@ -267,16 +303,15 @@ pub fn FamilyPage() -> impl IntoView {
         })}
         {household_section(
             i18n,
-            state.household.clone(),
-            state.dependants.iter().filter(|d| !matches!(d.relation, Relation::Delegate | Relation::Helper)).map(|d| (d.id.clone(), d.name.clone())).collect(),
+            household,
+            dependants.iter().filter(|d| !matches!(d.relation, Relation::Delegate | Relation::Helper)).map(|d| (d.id.clone(), d.name.clone())).collect(),
             state.household_input.clone(),
         )}
         <section class="card" aria-labelledby="dependants-title">
             <h2 id="dependants-title">{t!(i18n, family.dependants_title)}</h2>
-            {state.dependants.is_empty().then(|| view! { <p>{t!(i18n, family.dependants_empty)}</p> })}
+            {dependants.is_empty().then(|| view! { <p>{t!(i18n, family.dependants_empty)}</p> })}
             <ul class="unit-list" data-testid="dependants">
-                {state
-                    .dependants
+                {dependants
                     .into_iter()
                     .map(|d| {
                         let q = format!("?for={}", d.id);
@@ -310,21 +345,15 @@ pub fn FamilyPage() -> impl IntoView {
         <section class="card" aria-labelledby="child-title">
             <h2 id="child-title">{t!(i18n, family.child_title)}</h2>
             <p class="hint">{t!(i18n, family.child_hint)}</p>
-            <form method="post" action="/me/family/children" novalidate>
-                {input(Input { id: "full_name", label: t_string!(i18n, auth.name_label), hint: None, value: child.full_name, error: child_err(Field::FullName), input_type: "text", autocomplete: "off", inputmode: None, required: true })}
-                {input(Input { id: "birth_date", label: t_string!(i18n, auth.birth_label), hint: Some(t_string!(i18n, auth.birth_hint)), value: child.birth_date, error: child_err(Field::BirthDate), input_type: "text", autocomplete: "off", inputmode: Some("numeric"), required: true })}
-                {radios("sex", t_string!(i18n, auth.sex_label), vec![("male", t_string!(i18n, auth.sex_male)), ("female", t_string!(i18n, auth.sex_female))], child.sex, child_err(Field::Sex))}
-                {input(Input { id: "citizen_id", label: t_string!(i18n, family.child_id_label), hint: Some(t_string!(i18n, family.child_id_hint)), value: child.citizen_id, error: child_err(Field::CitizenId), input_type: "text", autocomplete: "off", inputmode: Some("numeric"), required: false })}
-                {radios("relation", t_string!(i18n, family.relation_label), vec![("parent", t_string!(i18n, family.rel_parent)), ("guardian", t_string!(i18n, family.rel_guardian))], child.relation, child_err(Field::Relation))}
-                <button type="submit" class="button">{t!(i18n, family.child_submit)}</button>
-            </form>
+            <ActionForm action={ServerAction::<AddChild>::new()} attr:novalidate=true>
+                {child_form}
+            </ActionForm>
         </section>
         <section class="card" aria-labelledby="guardians-title">
             <h2 id="guardians-title">{t!(i18n, family.guardians_title)}</h2>
-            {state.guardians.is_empty().then(|| view! { <p>{t!(i18n, family.guardians_empty)}</p> })}
+            {guardians.is_empty().then(|| view! { <p>{t!(i18n, family.guardians_empty)}</p> })}
             <ul class="unit-list" data-testid="guardians">
-                {state
-                    .guardians
+                {guardians
                     .into_iter()
                     .map(|g| {
                         let scope = if g.can_manage { t_string!(i18n, family.scope_manage) } else { t_string!(i18n, family.scope_view) };
@@ -339,10 +368,10 @@ pub fn FamilyPage() -> impl IntoView {
                                     </span>
                                 </span>
                                 {(g.relation == Relation::Delegate).then(|| view! {
-                                    <form method="post" action="/me/family/delegations/revoke">
+                                    <ActionForm action={ServerAction::<RevokeDelegation>::new()}>
                                         <input type="hidden" name="edge" value=g.edge />
                                         <button type="submit" class="button button--danger">{t!(i18n, family.revoke)}</button>
-                                    </form>
+                                    </ActionForm>
                                 })}
                             </li>
                         }
@@ -353,13 +382,9 @@ pub fn FamilyPage() -> impl IntoView {
         <section class="card" aria-labelledby="delegate-title">
             <h2 id="delegate-title">{t!(i18n, family.delegate_title)}</h2>
             <p class="hint">{t!(i18n, family.delegate_hint)}</p>
-            <form method="post" action="/me/family/delegations" novalidate>
-                {input(Input { id: "phone", label: t_string!(i18n, family.delegate_phone), hint: None, value: delegate.phone, error: delegate_err(Field::Phone), input_type: "tel", autocomplete: "off", inputmode: Some("tel"), required: true })}
-                {radios("scope", t_string!(i18n, family.scope_label), vec![("view", t_string!(i18n, family.scope_view)), ("manage", t_string!(i18n, family.scope_manage))], delegate.scope, delegate_err(Field::Scope))}
-                {input(Input { id: "until", label: t_string!(i18n, family.until_label), hint: Some(t_string!(i18n, family.until_hint)), value: delegate.until, error: delegate_err(Field::Until), input_type: "text", autocomplete: "off", inputmode: Some("numeric"), required: true })}
-                <button type="submit" class="button">{t!(i18n, family.delegate_submit)}</button>
-            </form>
+            <ActionForm action={ServerAction::<Delegate>::new()} attr:novalidate=true>
+                {delegate_form}
+            </ActionForm>
         </section>
     }
-    .into_any()
 }

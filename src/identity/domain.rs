@@ -8,7 +8,7 @@ use crate::domain::text::fold;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PhoneNumber(String);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PhoneError {
     Empty,
     /// Something other than digits, spaces, dots, dashes, brackets and a leading `+`.
@@ -112,7 +112,7 @@ pub struct Date {
     pub day: u8,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DateError {
     Empty,
     /// Not dd/mm/yyyy.
@@ -228,7 +228,7 @@ impl Date {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FullName(String);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NameError {
     Empty,
     /// A single word: family and given name are both needed.
@@ -293,7 +293,7 @@ impl std::fmt::Debug for CitizenId {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CitizenIdError {
     Empty,
     /// Not exactly 12 digits.

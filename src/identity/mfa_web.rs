@@ -1,20 +1,20 @@
 //! HTTP for the authenticator app: the second sign-in step, and the "security" page where a citizen turns the app
 //! on or off (staff must keep it). Plain forms, like the rest of sign-in.
-use std::collections::HashMap;
-
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::mfa::{self, MfaError};
 use super::session::{self, SessionPolicy, Stage};
 use super::totp::TotpSecret;
-use super::web::{any_session, current_session, format_time, no_store, now, render, see_other, set_session_cookie};
-use super::{Enrolment, Notice, SecondFactorState, SecurityState};
+use super::api::AccountFormError;
+use super::web::{any_session, format_time, no_store, now, render, see_other, set_session_cookie};
+use super::{Enrolment, Notice, SecondFactorState, SecurityPageData};
 use crate::access::domain::is_staff;
 use crate::access::service::grants_of;
-use crate::server::AppState;
+use crate::web::caller::{Citizen, caller};
+use crate::web::{AppState, Refusal};
 
 const ISSUER: &str = "Công Dân Số";
 
@@ -116,110 +116,63 @@ fn grouped(secret: &TotpSecret) -> String {
     text.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }
 
-async fn security_page(
+/// The security page's data for `account_id`: the app's state, or a fresh enrolment secret.
+pub async fn page_data(
     state: &AppState,
-    headers: &HeaderMap,
-    active: &session::ActiveSession,
+    account_id: &str,
     required: bool,
     notice: Option<Notice>,
-    status: StatusCode,
-) -> Response {
+) -> Result<SecurityPageData, Refusal> {
     let now = now();
-    let enabled = match mfa::enabled_at(&state.db, &active.account_id).await {
-        Ok(at) => at,
-        Err(e) => {
-            tracing::error!(error = %e, "reading the second factor failed");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
-    };
+    let enabled = mfa::enabled_at(&state.db, account_id).await.map_err(|e| Refusal::unavailable("reading the second factor", e))?;
     let enrol = match enabled {
         Some(_) => None,
-        None => match mfa::start_enrolment(&state.db, &state.secret, &active.account_id, now).await {
-            Ok(secret) => {
-                let phone = super::account::phone_of(&state.db, &active.account_id).await.ok().flatten().unwrap_or_default();
-                let uri = secret.otpauth_uri(ISSUER, &phone);
-                Some(Enrolment { svg: crate::qr::web::qr_svg(&uri), secret_groups: grouped(&secret), uri })
-            }
-            Err(e) => {
-                tracing::error!(error = ?e, "starting an enrolment failed");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
-        },
+        None => {
+            let secret = mfa::start_enrolment(&state.db, &state.secret, account_id, now)
+                .await
+                .map_err(|e| Refusal::unavailable("starting an enrolment", format!("{e:?}")))?;
+            let phone = super::account::phone_of(&state.db, account_id).await.ok().flatten().unwrap_or_default();
+            let uri = secret.otpauth_uri(ISSUER, &phone);
+            Some(Enrolment { svg: crate::qr::web::qr_svg(&uri), secret_groups: grouped(&secret), uri })
+        }
     };
-    let context = SecurityState {
-        enabled_on: enabled.map(format_time),
-        staff: staff(state, &active.account_id).await,
-        required,
-        enrol,
-        notice,
-    };
-    no_store(render(state, "/me/security", headers, context, status).await)
+    Ok(SecurityPageData { enabled_on: enabled.map(format_time), staff: staff(state, account_id).await, required, enrol, notice })
 }
 
-/// GET /me/security
-pub async fn security(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    let notice = if query.contains_key("enabled") {
-        Some(Notice::AppEnabled)
-    } else if query.contains_key("disabled") {
-        Some(Notice::AppDisabled)
-    } else {
-        None
-    };
-    security_page(&state, &headers, &active, query.contains_key("required"), notice, StatusCode::OK).await
-}
-
-/// POST /me/security/app: the first code from the app turns it on (and proves it for this session).
-pub async fn enable_app(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AppCodeForm>) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
+/// The first code from the app turns it on (and proves it for this session).
+pub async fn enable(state: &AppState, code: &str) -> Result<Notice, AccountFormError> {
+    let citizen: Citizen = caller(state).await?;
     let now = now();
-    match mfa::confirm_enrolment(&state.db, &state.secret, &active.account_id, &form.code, now).await {
+    match mfa::confirm_enrolment(&state.db, &state.secret, &citizen.account_id, code, now).await {
         Ok(()) => {
-            if let Err(e) = session::mark_second_factor(&state.db, &active.id, now).await {
+            if let Err(e) = session::mark_second_factor(&state.db, &citizen.session_id, now).await {
                 tracing::error!(error = %e, "marking the session failed");
             }
-            crate::access::service::audit(&state.db, Some(&active.account_id), "second_factor_enabled", Some(&active.account_id), "", now)
+            crate::access::service::audit(&state.db, Some(&citizen.account_id), "second_factor_enabled", Some(&citizen.account_id), "", now)
                 .await
                 .ok();
-            see_other("/me/security?enabled=1")
+            Ok(Notice::AppEnabled)
         }
-        Err(MfaError::Db(e)) => {
-            tracing::error!(error = %e, "confirming an enrolment failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-        Err(_) => {
-            let notice = Some(Notice::AppCodeWrong { tries_left: None });
-            security_page(&state, &headers, &active, false, notice, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
+        Err(MfaError::Db(e)) => Err(Refusal::unavailable("confirming an enrolment", e).into()),
+        Err(_) => Err(AccountFormError::Notice(Notice::AppCodeWrong { tries_left: None })),
     }
 }
 
-/// POST /me/security/app/disable: a citizen turns the app off with a current code; staff cannot.
-pub async fn disable_app(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AppCodeForm>) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    if staff(&state, &active.account_id).await {
-        let notice = Some(Notice::StaffKeepsApp);
-        return security_page(&state, &headers, &active, false, notice, StatusCode::FORBIDDEN).await;
+/// A citizen turns the app off with a current code; staff keep it.
+pub async fn disable(state: &AppState, code: &str) -> Result<Notice, AccountFormError> {
+    let citizen: Citizen = caller(state).await?;
+    if staff(state, &citizen.account_id).await {
+        return Err(AccountFormError::Notice(Notice::StaffKeepsApp));
     }
     let now = now();
-    match mfa::disable(&state.db, &state.secret, &active.account_id, &form.code, now).await {
+    match mfa::disable(&state.db, &state.secret, &citizen.account_id, code, now).await {
         Ok(()) => {
-            crate::access::service::audit(&state.db, Some(&active.account_id), "second_factor_disabled", Some(&active.account_id), "", now)
+            crate::access::service::audit(&state.db, Some(&citizen.account_id), "second_factor_disabled", Some(&citizen.account_id), "", now)
                 .await
                 .ok();
-            see_other("/me/security?disabled=1")
+            Ok(Notice::AppDisabled)
         }
-        Err(MfaError::Db(e)) => {
-            tracing::error!(error = %e, "disabling the second factor failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-        Err(_) => {
-            let notice = Some(Notice::AppCodeWrong { tries_left: None });
-            security_page(&state, &headers, &active, false, notice, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
+        Err(MfaError::Db(e)) => Err(Refusal::unavailable("disabling the second factor", e).into()),
+        Err(_) => Err(AccountFormError::Notice(Notice::AppCodeWrong { tries_left: None })),
     }
 }

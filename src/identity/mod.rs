@@ -1,4 +1,5 @@
 //! Citizen accounts: who a person is (parsed at the edge), one-time codes by SMS, sessions.
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod account;
 #[cfg(feature = "ssr")]
@@ -76,7 +77,7 @@ pub struct SignUpInput {
     pub citizen_id: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Field {
     Phone,
     FullName,
@@ -92,7 +93,7 @@ pub enum Field {
 }
 
 /// Why a field was refused; each has its own translated message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Problem {
     Phone(domain::PhoneError),
     Name(domain::NameError),
@@ -113,7 +114,7 @@ pub enum Problem {
 }
 
 /// A message about the whole form (not one field).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Notice {
     PhoneTaken,
     CitizenIdTaken,
@@ -187,8 +188,8 @@ pub struct VerifyState {
 }
 
 /// The page /me/email: the verified address for codes, or the step with its code.
-#[derive(Clone, Debug, Default)]
-pub struct EmailState {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPageData {
     pub verified: Option<String>,
     /// The address waiting for its code (the code step is shown).
     pub pending: Option<String>,
@@ -228,14 +229,15 @@ pub struct AccountView {
     pub move_cancelled: bool,
 }
 
-#[derive(Clone, Debug)]
-pub struct SessionsState {
+/// The page /me/sessions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionsPageData {
     pub current_id: String,
     pub sessions: Vec<SessionLine>,
     pub notice: Option<Notice>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionLine {
     pub id: String,
     pub device: String,
@@ -256,8 +258,8 @@ pub struct SecondFactorState {
 }
 
 /// The page /me/security: the authenticator app, on or being set up.
-#[derive(Clone, Debug)]
-pub struct SecurityState {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityPageData {
     /// When the app was turned on (dd/mm/yyyy hh:mm), if it is on.
     pub enabled_on: Option<String>,
     pub staff: bool,
@@ -268,7 +270,7 @@ pub struct SecurityState {
 }
 
 /// A new authenticator secret, shown once as a QR code and as text.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enrolment {
     pub svg: String,
     pub secret_groups: String,

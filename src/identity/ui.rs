@@ -5,11 +5,12 @@ use leptos::prelude::*;
 
 use super::domain::{CitizenIdError, DateError, NameError, PhoneError};
 use super::{
-    AccountView, Field, FormState, Notice, OutboxState, Problem, SecondFactorState, SecurityState, SessionsState,
+    AccountView, Field, FormState, Notice, OutboxState, Problem, SecondFactorState, SecurityPageData, SessionsPageData,
     SignUpInput, VerifyState,
 };
+use super::api::{RevokeAllSessions, RevokeSession, SignOut};
 use crate::i18n::*;
-use crate::shell::NotFoundPage;
+use crate::shell::{NotFoundPage, RefusedPage};
 
 pub(crate) fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> &'static str {
     match problem {
@@ -312,8 +313,22 @@ fn ResendButton(seconds: i64, label: String, waiting: String) -> impl IntoView {
 
 #[component]
 pub fn MePage() -> impl IntoView {
+    let came_from = (crate::web::query_value("employer"), crate::web::query_value("move"));
+    let data = Resource::new_blocking(move || came_from.clone(), |(employer, moved)| super::api::me_page(employer, moved));
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(account) => me_view(account).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn me_view(account: AccountView) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(account) = use_context::<AccountView>() else { return view! { <NotFoundPage /> }.into_any() };
     let verified = account.level >= 2;
     let level_text = if verified { t_string!(i18n, me.level_2) } else { t_string!(i18n, me.level_1) };
     view! {
@@ -390,12 +405,11 @@ pub fn MePage() -> impl IntoView {
         <div class="actions">
             <a class="button button--secondary" href="/me/sessions">{t!(i18n, me.sessions_link)}</a>
             <a class="button button--secondary" href="/me/security">{t!(i18n, me.security_link)}</a>
-            <form method="post" action="/signout">
+            <ActionForm action={ServerAction::<SignOut>::new()}>
                 <button type="submit" class="button button--secondary">{t!(i18n, me.signout)}</button>
-            </form>
+            </ActionForm>
         </div>
     }
-    .into_any()
 }
 
 /// What the population registry said, in plain words: which field to check, never the registry's data.
@@ -426,8 +440,21 @@ fn RegistryNote(status: String, fields: Vec<String>) -> impl IntoView {
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::sessions_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => sessions_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn sessions_view(state: SessionsPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<SessionsState>() else { return view! { <NotFoundPage /> }.into_any() };
     let current = state.current_id.clone();
     view! {
         <h1>{t!(i18n, sessions.title)}</h1>
@@ -449,23 +476,22 @@ pub fn SessionsPage() -> impl IntoView {
                                 <br />
                                 <span class="meta">{t!(i18n, sessions.last_seen)} " " {s.last_seen}</span>
                             </span>
-                            <form method="post" action="/me/sessions/revoke">
+                            <ActionForm action={ServerAction::<RevokeSession>::new()}>
                                 <input type="hidden" name="id" value=s.id />
                                 <button type="submit" class="button button--secondary">{t!(i18n, sessions.revoke)}</button>
-                            </form>
+                            </ActionForm>
                         </li>
                     }
                 })
                 .collect_view()}
         </ul>
-        <form method="post" action="/me/sessions/revoke-all" class="actions">
+        <ActionForm action={ServerAction::<RevokeAllSessions>::new()} attr:class="actions">
             <button type="submit" class="button">{t!(i18n, sessions.revoke_all)}</button>
-        </form>
+        </ActionForm>
         <p>
             <a href="/me">{t!(i18n, sessions.back)}</a>
         </p>
     }
-    .into_any()
 }
 
 /// A six-digit code field for the authenticator app.
@@ -512,8 +538,22 @@ pub fn SecondFactorPage() -> impl IntoView {
 /// The authenticator app: set it up by scanning a QR code, or see that it is on (and turn it off).
 #[component]
 pub fn SecurityPage() -> impl IntoView {
+    let required = !crate::web::query_value("required").is_empty();
+    let data = Resource::new_blocking(move || required, super::api::security_page);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => security_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn security_view(state: SecurityPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<SecurityState>() else { return view! { <NotFoundPage /> }.into_any() };
     let wrong = matches!(state.notice, Some(Notice::AppCodeWrong { .. }));
     let staff = state.staff;
     let body = match (state.enabled_on.clone(), state.enrol.clone()) {
@@ -527,12 +567,12 @@ pub fn SecurityPage() -> impl IntoView {
                 view! { <p class="notice notice--info">{t!(i18n, security.staff_keeps)}</p> }.into_any()
             } else {
                 view! {
-                    <form method="post" action="/me/security/app/disable" class="card" novalidate>
+                    <ActionForm action={ServerAction::<super::api::DisableApp>::new()} attr:class="card" attr:novalidate=true>
                         <h2>{t!(i18n, security.off_title)}</h2>
                         <p>{t!(i18n, security.off_body)}</p>
                         {app_code_field(i18n, wrong)}
                         <button type="submit" class="button button--secondary">{t!(i18n, security.off_button)}</button>
-                    </form>
+                    </ActionForm>
                 }
                 .into_any()
             }}
@@ -555,10 +595,10 @@ pub fn SecurityPage() -> impl IntoView {
                 </figure>
                 <p class="hint"><a href=enrol.uri>{t!(i18n, security.open_app)}</a></p>
             </section>
-            <form method="post" action="/me/security/app" class="card" novalidate>
+            <ActionForm action={ServerAction::<super::api::EnableApp>::new()} attr:class="card" attr:novalidate=true>
                 {app_code_field(i18n, wrong)}
                 <button type="submit" class="button">{t!(i18n, security.confirm_button)}</button>
-            </form>
+            </ActionForm>
         }
         .into_any(),
         (None, None) => ().into_any(),
@@ -573,7 +613,6 @@ pub fn SecurityPage() -> impl IntoView {
             <a href="/me">{t!(i18n, sessions.back)}</a>
         </p>
     }
-    .into_any()
 }
 
 /// Development only: the messages that would have been sent by SMS.
@@ -610,8 +649,21 @@ pub fn OutboxPage() -> impl IntoView {
 /// GET /me/email: the verified address for codes.
 #[component]
 pub fn EmailPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::email_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => email_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn email_view(state: super::EmailPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<super::EmailState>() else { return view! { <NotFoundPage /> }.into_any() };
     let invalid = (state.notice == Some(Notice::EmailInvalid)).then(|| t_string!(i18n, email.invalid));
     let notice = state.notice.filter(|n| *n != Notice::EmailInvalid);
     let pending = state.pending.clone();
@@ -623,16 +675,16 @@ pub fn EmailPage() -> impl IntoView {
             Some(address) => view! {
                 <section class="card">
                     <p data-testid="email-verified">{t_string!(i18n, email.current).replace("%email%", &address)}</p>
-                    <form method="post" action="/me/email/remove">
+                    <ActionForm action={ServerAction::<super::api::RemoveEmail>::new()}>
                         <button type="submit" class="button button--secondary">{t!(i18n, email.remove)}</button>
-                    </form>
+                    </ActionForm>
                 </section>
             }
             .into_any(),
             None => view! { <p class="meta">{t!(i18n, email.none)}</p> }.into_any(),
         }}
-        {state.available.then(|| view! {
-            <form method="post" action="/me/email" class="card" novalidate>
+        {state.available.then(|| {
+            let fields = view! {
                 {crate::shell::input(crate::shell::Input {
                     id: "email",
                     label: t_string!(i18n, email.label),
@@ -645,16 +697,20 @@ pub fn EmailPage() -> impl IntoView {
                     required: true,
                 })}
                 <button type="submit" class="button" class:button--secondary=pending.is_some()>{t!(i18n, email.send)}</button>
-            </form>
+            };
+            view! {
+                <ActionForm action={ServerAction::<super::api::SendEmailCode>::new()} attr:class="card" attr:novalidate=true>
+                    {fields}
+                </ActionForm>
+            }
         })}
         {pending.map(|address| view! {
-            <form method="post" action="/me/email/confirm" class="card" novalidate>
+            <ActionForm action={ServerAction::<super::api::ConfirmEmail>::new()} attr:class="card" attr:novalidate=true>
                 <p>{t_string!(i18n, email.code_went).replace("%email%", &address)}</p>
                 {crate::shell::code_input("code", t_string!(i18n, email.code_label), None)}
                 <button type="submit" class="button">{t!(i18n, email.confirm)}</button>
-            </form>
+            </ActionForm>
         })}
         <p><a href="/me">{t!(i18n, recovery.back)}</a></p>
     }
-    .into_any()
 }

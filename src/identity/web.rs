@@ -16,10 +16,9 @@ use super::otp::{self, OtpError, OtpPolicy};
 use super::session::{self, COOKIE};
 use super::sms;
 use super::{
-    Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SessionLine, SessionsState, SignUpInput,
-    VerifyState,
+    Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SignUpInput, VerifyState,
 };
-use crate::server::AppState;
+use crate::web::AppState;
 
 pub fn now() -> i64 {
     std::time::SystemTime::now()
@@ -566,9 +565,14 @@ pub async fn email_code(
     verify_page(&state, &headers, &phone, purpose, Some(Notice::EmailCodeSent), StatusCode::OK).await
 }
 
-pub(crate) fn set_session_cookie(response: &mut Response, state: &AppState, token: &str, max_age: i64) {
+/// The session cookie's `Set-Cookie` line (an empty token with max age 0 clears it).
+pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+pub(crate) fn set_session_cookie(response: &mut Response, state: &AppState, token: &str, max_age: i64) {
+    let cookie = session_cookie(state, token, max_age);
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
@@ -599,35 +603,6 @@ pub(crate) async fn any_session(state: &AppState, headers: &HeaderMap) -> Option
     }
 }
 
-/// GET /me
-pub async fn me(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    match account::view_own(&state.db, &active.account_id).await {
-        Ok(Some(mut view)) => {
-            view.expiring_documents =
-                crate::vault::service::expiring_count(&state.db, &active.account_id, today()).await.unwrap_or(0);
-            view.employer_invitations =
-                crate::orgs::service::invitations(&state.db, &active.account_id).await.unwrap_or_default();
-            view.employer_answer =
-                query.get("employer").filter(|a| matches!(a.as_str(), "confirmed" | "declined")).cloned();
-            view.recovery_codes_left =
-                crate::recovery::service::codes_left(&state.db, &active.account_id).await.map(|(n, _)| n).unwrap_or(1);
-            view.waiting_move = crate::recovery::service::waiting_for(&state.db, &active.account_id)
-                .await
-                .ok()
-                .flatten()
-                .map(|m| (m.to().map(|p| p.partly_hidden()).unwrap_or_default(), m.due_at.map(format_time).unwrap_or_default()));
-            view.move_cancelled = query.get("move").map(String::as_str) == Some("cancelled");
-            no_store(render(&state, "/me", &headers, view, StatusCode::OK).await)
-        }
-        _ => see_other("/signin"),
-    }
-}
-
 pub(crate) fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
@@ -639,82 +614,13 @@ pub(crate) fn format_time(seconds: i64) -> String {
     format!("{:02}:{:02} {}", local / 3600, (local % 3600) / 60, date.dmy())
 }
 
-async fn sessions_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    active: &session::ActiveSession,
-    notice: Option<Notice>,
-) -> Response {
-    let list = session::list(&state.db, &active.account_id, now()).await.unwrap_or_default();
-    let context = SessionsState {
-        current_id: active.id.clone(),
-        sessions: list
-            .into_iter()
-            .map(|s| SessionLine {
-                id: s.id,
-                device: describe_agent(&s.user_agent),
-                signed_in: format_time(s.created_at),
-                last_seen: format_time(s.last_seen_at),
-            })
-            .collect(),
-        notice,
-    };
-    no_store(render(state, "/me/sessions", headers, context, StatusCode::OK).await)
-}
-
 /// "Chrome on Android" from a user-agent string (enough to recognise one's own devices).
-fn describe_agent(agent: &str) -> String {
+pub(crate) fn describe_agent(agent: &str) -> String {
     let browser = ["Edg", "Firefox", "Chrome", "Safari"].into_iter().find(|b| agent.contains(b)).unwrap_or("Browser");
     let browser = if browser == "Edg" { "Edge" } else { browser };
     let system =
         ["Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux"].into_iter().find(|s| agent.contains(s)).unwrap_or("");
     if system.is_empty() { browser.to_owned() } else { format!("{browser} · {system}") }
-}
-
-/// GET /me/sessions
-pub async fn sessions(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    sessions_page(&state, &headers, &active, None).await
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct RevokeForm {
-    id: String,
-}
-
-/// POST /me/sessions/revoke: end one of my sessions (another person's id does nothing).
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<RevokeForm>) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    let ended = session::revoke(&state.db, &active.account_id, &form.id, now()).await.unwrap_or(false);
-    if ended && form.id == active.id {
-        let mut response = see_other("/signin");
-        set_session_cookie(&mut response, &state, "", 0);
-        return response;
-    }
-    sessions_page(&state, &headers, &active, ended.then_some(Notice::SessionRevoked)).await
-}
-
-/// POST /me/sessions/revoke-all: sign out everywhere, this device included.
-pub async fn revoke_all(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    if let Err(e) = session::revoke_all(&state.db, &active.account_id, now()).await {
-        tracing::error!(error = %e, "signing out everywhere failed");
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
-    }
-    let mut response = see_other("/signin?signed_out=everywhere");
-    set_session_cookie(&mut response, &state, "", 0);
-    response
-}
-
-/// POST /signout
-pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(active) = current_session(&state, &headers).await {
-        let _ = session::revoke(&state.db, &active.account_id, &active.id, now()).await;
-    }
-    let mut response = see_other("/?signed_out=1");
-    set_session_cookie(&mut response, &state, "", 0);
-    response
 }
 
 /// GET /signin (a plain page; after "sign out everywhere" it says so).

@@ -11,7 +11,7 @@ use super::{EnrolmentState, OrgState};
 use crate::access::Role;
 use crate::access::guard::{Denied, Principal};
 use crate::identity::web::{current_session, no_store, now, render, see_other};
-use crate::server::AppState;
+use crate::web::AppState;
 
 /// Rows shown on the enrolment page (the CSV has them all).
 const PAGE_ROWS: i64 = 500;

@@ -1,6 +1,7 @@
 //! The person's rights over their data (Vietnam's personal data law): "who saw my data" (every read by someone
 //! else, and every QR check, as one timeline), an export of everything (profile JSON and documents in a zip), and
 //! deletion after a grace period (what must be kept for audit is kept, and the page says so).
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
@@ -12,7 +13,7 @@ pub mod zip;
 use crate::family::ActingFor;
 
 /// What someone else looked at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SeenWhat {
     Profile,
     History,
@@ -73,7 +74,7 @@ impl SeenWhat {
 }
 
 /// In what capacity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SeenRole {
     Guardian,
     Delegate,
@@ -86,7 +87,7 @@ pub enum SeenRole {
 }
 
 /// One line of the timeline.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SeenLine {
     pub at: String,
     pub who: String,
@@ -96,19 +97,21 @@ pub struct SeenLine {
     pub detail: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PrivacyNotice {
     DeletionRequested,
     DeletionCancelled,
 }
 
 /// The page /me/privacy.
-#[derive(Clone, Debug, Default)]
-pub struct PrivacyState {
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PrivacyPageData {
     pub acting: Option<ActingFor>,
     pub lines: Vec<SeenLine>,
     /// dd/mm/yyyy: the day the account will be deleted, when the person asked for it.
     pub deletion_due: Option<String>,
     pub grace_days: i64,
     pub notice: Option<PrivacyNotice>,
+    /// The last request failed on our side (nothing changed).
+    pub failed: bool,
 }

@@ -1,11 +1,12 @@
 //! "My data": who saw it (a timeline in plain words), the export, correction and deletion.
 use leptos::prelude::*;
 
-use super::{PrivacyNotice, PrivacyState, SeenRole, SeenWhat};
+use super::api::{CancelDeletion, RequestDeletion};
+use super::{PrivacyNotice, PrivacyPageData, SeenRole, SeenWhat};
 use crate::family::ActingFor;
 use crate::family::ui::{ActingBanner, PersonNav, PersonPage};
 use crate::i18n::*;
-use crate::shell::{NotFoundPage, notice};
+use crate::shell::{ErrorNotice, RefusedPage, notice};
 
 fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: SeenRole) -> &'static str {
     match role {
@@ -37,8 +38,22 @@ fn what_text(i18n: leptos_i18n::I18nContext<Locale>, what: SeenWhat) -> &'static
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
+    let for_id = crate::web::query_value("for");
+    let data = Resource::new_blocking(move || for_id.clone(), super::api::privacy_page);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => privacy_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn privacy_view(state: PrivacyPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<PrivacyState>() else { return view! { <NotFoundPage /> }.into_any() };
     let acting = state.acting.clone();
     let is_self = acting.is_none();
     let can_export = !acting.as_ref().is_some_and(|a| a.read_only);
@@ -48,18 +63,18 @@ pub fn PrivacyPage() -> impl IntoView {
         Some(due) => view! {
             <div class="notice notice--error" role="status" data-testid="deletion-due">
                 <p>{t!(i18n, privacy.deletion_due, date = move || due.clone())}</p>
-                <form method="post" action="/me/privacy/cancel">
+                <ActionForm action={ServerAction::<CancelDeletion>::new()}>
                     <button type="submit" class="button">{t!(i18n, privacy.deletion_cancel)}</button>
-                </form>
+                </ActionForm>
             </div>
         }
         .into_any(),
         None => view! {
             <p>{t_string!(i18n, privacy.deletion_body).replace("%days%", &grace.to_string())}</p>
             <p class="hint">{t!(i18n, privacy.deletion_kept)}</p>
-            <form method="post" action="/me/privacy/delete">
+            <ActionForm action={ServerAction::<RequestDeletion>::new()}>
                 <button type="submit" class="button button--danger">{t!(i18n, privacy.deletion_request)}</button>
-            </form>
+            </ActionForm>
         }
         .into_any(),
     });
@@ -71,6 +86,7 @@ pub fn PrivacyPage() -> impl IntoView {
             PrivacyNotice::DeletionRequested => notice(t_string!(i18n, privacy.deletion_requested), false),
             PrivacyNotice::DeletionCancelled => notice(t_string!(i18n, privacy.deletion_cancelled), false),
         })}
+        {state.failed.then(|| view! { <ErrorNotice /> })}
         <section class="card" aria-labelledby="seen-title">
             <h2 id="seen-title">{t!(i18n, privacy.seen_title)}</h2>
             <p>{t!(i18n, privacy.seen_intro)}</p>
@@ -125,5 +141,4 @@ pub fn PrivacyPage() -> impl IntoView {
             </section>
         })}
     }
-    .into_any()
 }

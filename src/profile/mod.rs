@@ -2,19 +2,18 @@
 //! population registry confirmed (level 2) are shown as verified and locked; everything else can be changed, and
 //! every change is kept in a history the person can read. A completeness indicator says what is missing and why it
 //! helps.
+pub mod api;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
-#[cfg(feature = "ssr")]
-pub mod web;
 
 use serde::{Deserialize, Serialize};
 
 use crate::family::ActingFor;
 
 /// Every field of the profile form, with its storage name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PField {
     FullName,
     BirthDate,
@@ -156,7 +155,7 @@ impl ProfileInput {
 }
 
 /// Why a field was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PProblem {
     Name(crate::identity::domain::NameError),
     Date(crate::identity::domain::DateError),
@@ -173,7 +172,7 @@ pub enum PProblem {
 }
 
 /// A profile field's change, as the history shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeLine {
     pub field: Option<PField>,
     pub old: String,
@@ -182,15 +181,15 @@ pub struct ChangeLine {
     pub at: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProfileNotice {
     Saved { changed: usize },
     Failed,
 }
 
-/// The page /me/profile.
-#[derive(Clone, Debug, Default)]
-pub struct ProfileState {
+/// What the page /me/profile shows (its server function loads it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfilePageData {
     pub acting: Option<ActingFor>,
     pub read_only: bool,
     /// Confirmed by the population registry: the identity fields are locked.
@@ -208,7 +207,7 @@ pub struct ProfileState {
     pub percent: u8,
 }
 
-impl ProfileState {
+impl ProfilePageData {
     pub fn problem(&self, field: PField) -> Option<PProblem> {
         self.problems.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
     }

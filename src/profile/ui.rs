@@ -1,10 +1,11 @@
 //! The profile page: how complete it is and what is missing, the form (verified fields locked), the history.
 use leptos::prelude::*;
 
-use super::{PField, PProblem, ProfileNotice, ProfileState};
+use super::api::SaveProfile;
+use super::{PField, PProblem, ProfileNotice, ProfilePageData};
 use crate::family::ui::{ActingBanner, PersonNav, PersonPage, radios};
 use crate::i18n::*;
-use crate::shell::{Input, NotFoundPage, input, notice};
+use crate::shell::{Input, RefusedPage, input, notice};
 
 pub fn field_label(i18n: leptos_i18n::I18nContext<Locale>, field: PField) -> &'static str {
     match field {
@@ -73,10 +74,25 @@ fn shown_value(i18n: leptos_i18n::I18nContext<Locale>, field: Option<PField>, va
     }
 }
 
+/// `/me/profile[?for=…]`: loads its data through [`profile_page`](super::api::profile_page) before it answers.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
+    let for_id = crate::web::query_value("for");
+    let data = Resource::new_blocking(move || for_id.clone(), super::api::profile_page);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => profile_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn profile_view(state: ProfilePageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<ProfileState>() else { return view! { <NotFoundPage /> }.into_any() };
     let (missing, percent) = (state.missing.clone(), state.percent);
     let err = |field: PField| state.problem(field).map(|p| problem_text(i18n, p));
     let value = |field: PField| state.input.get(field).to_owned();
@@ -138,6 +154,42 @@ pub fn ProfilePage() -> impl IntoView {
         }
         .into_any()
     };
+    let form_body = view! {
+        <input type="hidden" name="for" value=for_id />
+        <fieldset disabled=state.read_only>
+            <section class="card" aria-labelledby="identity-title">
+                <h2 id="identity-title">{t!(i18n, profile.identity_title)}</h2>
+                {identity}
+                <dl class="facts">
+                    <dt>{t!(i18n, me.citizen_id)}</dt>
+                    <dd>{if state.citizen_id_masked.is_empty() { "—".to_owned() } else { state.citizen_id_masked.clone() }}</dd>
+                    <dt>{t!(i18n, me.phone)}</dt>
+                    <dd>{if state.phone.is_empty() { "—".to_owned() } else { state.phone.clone() }}</dd>
+                </dl>
+                {text(PField::Nationality, None, "text", "off", None)}
+                {text(PField::Ethnicity, None, "text", "off", None)}
+            </section>
+            <section class="card" aria-labelledby="contact-title">
+                <h2 id="contact-title">{t!(i18n, profile.contact_title)}</h2>
+                {text(PField::Email, None, "email", "email", Some("email"))}
+                {unit_select(PField::PermanentUnit)}
+                {text(PField::PermanentStreet, Some(t_string!(i18n, profile.street_hint)), "text", "street-address", None)}
+                {unit_select(PField::CurrentUnit)}
+                {text(PField::CurrentStreet, Some(t_string!(i18n, profile.street_hint)), "text", "street-address", None)}
+                {text(PField::HouseholdAddress, Some(t_string!(i18n, profile.household_hint)), "text", "off", Some("numeric"))}
+            </section>
+            <section class="card" aria-labelledby="work-title">
+                <h2 id="work-title">{t!(i18n, profile.work_title)}</h2>
+                {text(PField::Occupation, None, "text", "organization-title", None)}
+                {text(PField::Workplace, None, "text", "organization", None)}
+                {text(PField::HealthInsurance, Some(t_string!(i18n, profile.health_insurance_hint)), "text", "off", None)}
+                {text(PField::TaxCode, Some(t_string!(i18n, profile.tax_code_hint)), "text", "off", Some("numeric"))}
+                {radios("epayment", t_string!(i18n, profile.f_epayment), vec![("yes", t_string!(i18n, profile.epayment_yes)), ("no", t_string!(i18n, profile.epayment_no))], value(PField::Epayment), err(PField::Epayment))}
+                {text(PField::EpaymentProvider, Some(t_string!(i18n, profile.provider_hint)), "text", "off", None)}
+            </section>
+            {(!state.read_only).then(|| view! { <button type="submit" class="button button--wide">{t!(i18n, profile.save)}</button> })}
+        </fieldset>
+    };
     let units = state.units.clone();
     view! {
         <ActingBanner acting=acting.clone() />
@@ -158,42 +210,9 @@ pub fn ProfilePage() -> impl IntoView {
                 </ul>
             })}
         </section>
-        <form method="post" action="/me/profile" novalidate class="profile-form">
-            <input type="hidden" name="for" value=for_id />
-            <fieldset disabled=state.read_only>
-                <section class="card" aria-labelledby="identity-title">
-                    <h2 id="identity-title">{t!(i18n, profile.identity_title)}</h2>
-                    {identity}
-                    <dl class="facts">
-                        <dt>{t!(i18n, me.citizen_id)}</dt>
-                        <dd>{if state.citizen_id_masked.is_empty() { "—".to_owned() } else { state.citizen_id_masked.clone() }}</dd>
-                        <dt>{t!(i18n, me.phone)}</dt>
-                        <dd>{if state.phone.is_empty() { "—".to_owned() } else { state.phone.clone() }}</dd>
-                    </dl>
-                    {text(PField::Nationality, None, "text", "off", None)}
-                    {text(PField::Ethnicity, None, "text", "off", None)}
-                </section>
-                <section class="card" aria-labelledby="contact-title">
-                    <h2 id="contact-title">{t!(i18n, profile.contact_title)}</h2>
-                    {text(PField::Email, None, "email", "email", Some("email"))}
-                    {unit_select(PField::PermanentUnit)}
-                    {text(PField::PermanentStreet, Some(t_string!(i18n, profile.street_hint)), "text", "street-address", None)}
-                    {unit_select(PField::CurrentUnit)}
-                    {text(PField::CurrentStreet, Some(t_string!(i18n, profile.street_hint)), "text", "street-address", None)}
-                    {text(PField::HouseholdAddress, Some(t_string!(i18n, profile.household_hint)), "text", "off", Some("numeric"))}
-                </section>
-                <section class="card" aria-labelledby="work-title">
-                    <h2 id="work-title">{t!(i18n, profile.work_title)}</h2>
-                    {text(PField::Occupation, None, "text", "organization-title", None)}
-                    {text(PField::Workplace, None, "text", "organization", None)}
-                    {text(PField::HealthInsurance, Some(t_string!(i18n, profile.health_insurance_hint)), "text", "off", None)}
-                    {text(PField::TaxCode, Some(t_string!(i18n, profile.tax_code_hint)), "text", "off", Some("numeric"))}
-                    {radios("epayment", t_string!(i18n, profile.f_epayment), vec![("yes", t_string!(i18n, profile.epayment_yes)), ("no", t_string!(i18n, profile.epayment_no))], value(PField::Epayment), err(PField::Epayment))}
-                    {text(PField::EpaymentProvider, Some(t_string!(i18n, profile.provider_hint)), "text", "off", None)}
-                </section>
-                {(!state.read_only).then(|| view! { <button type="submit" class="button button--wide">{t!(i18n, profile.save)}</button> })}
-            </fieldset>
-        </form>
+        <ActionForm action={ServerAction::<SaveProfile>::new()} attr:novalidate=true attr:class="profile-form">
+            {form_body}
+        </ActionForm>
         <details class="card history" data-testid="history">
             <summary>{t!(i18n, profile.history_title)}</summary>
             {state.history.is_empty().then(|| view! { <p>{t!(i18n, profile.history_empty)}</p> })}
@@ -218,5 +237,4 @@ pub fn ProfilePage() -> impl IntoView {
             </ul>
         </details>
     }
-    .into_any()
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use leptos::config::LeptosOptions;
 
 use crate::db::fnv1a_hex;
-use crate::server::AppState;
+use crate::web::AppState;
 
 const TEMPLATE: &str = include_str!("sw.js");
 

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::service;
-use crate::server::AppState;
+use crate::web::AppState;
 
 const OPENAPI: &str = include_str!("openapi.json");
 

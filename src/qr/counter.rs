@@ -13,7 +13,7 @@ use crate::access::Role;
 use crate::access::service::AccessError;
 use crate::access::guard::{Principal, Scoped};
 use crate::identity::web::{no_store, now, render};
-use crate::server::AppState;
+use crate::web::AppState;
 
 /// The largest photo accepted (phone cameras make 3–6 MB JPEGs).
 pub const MAX_UPLOAD: usize = 12 * 1024 * 1024;
@@ -143,6 +143,8 @@ pub async fn check(State(state): State<AppState>, headers: HeaderMap, mut multip
                 passage: place.filter(|_| v.valid).map(|p| (p.name.clone(), direction)),
             });
             context.purpose = Some(purpose);
+            // the next citizen's code goes into an empty box: the last one's token never lingers on the counter
+            context.typed.clear();
             page(&state, &headers, context, StatusCode::OK).await
         }
         Err(e) => {

@@ -12,7 +12,7 @@ use crate::family::service::Access;
 use super::{CardNotice, CardState, CardView, Preset, QrPageState, card, service};
 use crate::identity::domain::Date;
 use crate::identity::web::{current_session, no_store, now, render, see_other, set_session_cookie};
-use crate::server::AppState;
+use crate::web::AppState;
 
 /// A QR code as SVG, drawn on the server (error correction M: cheap cameras, scratched screens): the citizen's
 /// token, and the authenticator-app enrolment URI.

@@ -29,7 +29,7 @@ impl std::fmt::Debug for RecoveryCode {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RecoveryCodeError {
     Empty,
     /// Not ten characters of the code alphabet.

@@ -9,12 +9,15 @@
 //!
 //! Every path ends every session, revokes every QR code issued to the old phone, and is recorded in the audit trail
 //! and in the person's "who saw my data".
+pub mod api;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod web;
+
+use serde::{Deserialize, Serialize};
 
 use crate::identity::domain::PhoneError;
 use crate::identity::{Notice, Problem};
@@ -39,7 +42,7 @@ impl MovePath {
 }
 
 /// The fields of the move forms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MoveField {
     /// The account's number (recovery) or the old number.
     Phone,
@@ -54,7 +57,7 @@ pub enum MoveField {
     CheckedHow,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MoveProblem {
     Identity(Problem),
     RecoveryCode(RecoveryCodeError),
@@ -69,7 +72,7 @@ impl From<PhoneError> for MoveProblem {
 }
 
 /// A message about a whole move form.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MoveNotice {
     /// A code's answer, worded as on the sign-in pages.
     Code(Notice),
@@ -89,8 +92,8 @@ pub enum MoveNotice {
     StepOver,
     /// No account with that ID number in the helper's wards (or not active).
     NotInWard,
-    /// The card's details differ from the account's (which fields).
-    Mismatch(Vec<&'static str>),
+    /// The card's details differ from the account's (which fields: "full_name", "birth_date", "sex").
+    Mismatch(Vec<String>),
     /// The population registry does not confirm the card (level-2 account).
     RegistryMismatch,
     /// The registry could not be asked now (level-2 accounts need it): try later.
@@ -103,9 +106,10 @@ pub enum MoveNotice {
     Failed,
 }
 
-/// `/me/phone`: change the number while the old phone still works.
-#[derive(Clone, Debug, Default)]
-pub struct ChangeState {
+/// `/me/phone`: change the number while the old phone still works. What its last form answered comes back in the
+/// flash in this shape too (the page then puts in the number now).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePageData {
     /// The account's number now (national format).
     pub current: String,
     pub new_phone: String,
@@ -116,19 +120,22 @@ pub struct ChangeState {
 }
 
 /// `/me/recovery`: the recovery codes.
-#[derive(Clone, Debug, Default)]
-pub struct CodesState {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodesPageData {
     /// Unused codes of the current set.
     pub left: i64,
     /// When the current set was made (dd/mm/yyyy).
     pub made_on: Option<String>,
     /// A set just made: shown this once ("ABCDE-FGHJK").
     pub fresh: Vec<String>,
+    /// Making a new set failed just now (the old set still works).
+    pub failed: bool,
 }
 
-/// `/recover`: the old phone is lost; a recovery code and a code to the new number.
-#[derive(Clone, Debug, Default)]
-pub struct RecoverState {
+/// `/recover`: the old phone is lost; a recovery code and a code to the new number. Nobody is signed in: the page
+/// is what its last form answered (the flash), or empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoverPageData {
     pub phone: String,
     pub new_phone: String,
     /// The second step's token (the recovery code was accepted; the new number's code is awaited).
@@ -138,7 +145,7 @@ pub struct RecoverState {
 }
 
 /// The assisted move form as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AssistMoveInput {
     pub citizen_id: String,
@@ -150,9 +157,10 @@ pub struct AssistMoveInput {
     pub note: String,
 }
 
-/// `/assist/move`: a helper moves a resident's account after checking their chip ID card.
-#[derive(Clone, Debug, Default)]
-pub struct AssistMoveState {
+/// `/assist/move`: a helper moves a resident's account after checking their chip ID card. The page is what its
+/// last form answered (the flash), or empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssistMovePageData {
     pub input: AssistMoveInput,
     /// The second step's token (the new number's code is awaited).
     pub token: Option<String>,

@@ -3,15 +3,19 @@
 //! the optional card scan on the helper's page (`public/card-scan.js`).
 use leptos::prelude::*;
 
+use super::api::{
+    ConfirmAssistedMove, ConfirmChange, ConfirmRecovery, MakeRecoveryCodes, ResendAssistedCode, ResendRecoveryCode,
+    SendChangeCodes, StartAssistedMove, StartRecovery,
+};
 use super::domain::{IdentityCheck, RecoveryCodeError};
 use super::{
-    AssistMoveState, CancelState, ChangeState, CodesState, MoveField, MoveNotice, MoveProblem, RecoverState,
+    AssistMovePageData, CancelState, ChangePageData, CodesPageData, MoveField, MoveNotice, MoveProblem, RecoverPageData,
     problem_of,
 };
 use crate::family::ui::radios;
 use crate::i18n::*;
 use crate::identity::ui::{NoticeBox, problem_text};
-use crate::shell::{Input, NotFoundPage, code_input, input, notice, optional_text};
+use crate::shell::{ErrorNotice, Input, NotFoundPage, RefusedPage, code_input, input, notice, optional_text};
 
 type I18n = leptos_i18n::I18nContext<Locale>;
 
@@ -83,46 +87,85 @@ fn phone_input(id: &'static str, label: &'static str, value: String, error: Opti
     })
 }
 
-/// GET /me/phone
+/// GET /me/phone: loads its data through [`change_phone_page`](super::api::change_phone_page) before it answers.
 #[component]
 pub fn ChangePhonePage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::change_phone_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => change_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn change_view(state: ChangePageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<ChangeState>() else { return view! { <NotFoundPage /> }.into_any() };
     let err = |f| problem_of(&state.problems, f).map(|p| move_problem_text(i18n, p));
     let current = state.current.clone();
+    let send_form = view! {
+        {phone_input("new_phone", t_string!(i18n, recovery.new_phone_label), state.new_phone.clone(), err(MoveField::NewPhone))}
+        <button type="submit" class="button" class:button--secondary=state.sent>{t!(i18n, recovery.send_both)}</button>
+    };
+    let confirm_form = state.sent.then(|| {
+        let fields = view! {
+            <input type="hidden" name="new_phone" value=state.new_phone.clone() />
+            {code_input("code_old", t_string!(i18n, recovery.code_old_label), None)}
+            {code_input("code_new", t_string!(i18n, recovery.code_new_label), None)}
+            <p class="hint">{t!(i18n, recovery.change_effect)}</p>
+            <button type="submit" class="button">{t!(i18n, recovery.change_button)}</button>
+        };
+        view! {
+            <ActionForm action={ServerAction::<ConfirmChange>::new()} attr:class="card" attr:novalidate=true>
+                {fields}
+            </ActionForm>
+        }
+    });
     view! {
         <h1>{t!(i18n, recovery.change_title)}</h1>
         <p>{t!(i18n, recovery.change_intro, phone = move || current.clone())}</p>
         {show_notice(i18n, state.notice.clone())}
-        <form method="post" action="/me/phone" class="card" novalidate>
-            {phone_input("new_phone", t_string!(i18n, recovery.new_phone_label), state.new_phone.clone(), err(MoveField::NewPhone))}
-            <button type="submit" class="button" class:button--secondary=state.sent>{t!(i18n, recovery.send_both)}</button>
-        </form>
-        {state.sent.then(|| view! {
-            <form method="post" action="/me/phone/confirm" class="card" novalidate>
-                <input type="hidden" name="new_phone" value=state.new_phone.clone() />
-                {code_input("code_old", t_string!(i18n, recovery.code_old_label), None)}
-                {code_input("code_new", t_string!(i18n, recovery.code_new_label), None)}
-                <p class="hint">{t!(i18n, recovery.change_effect)}</p>
-                <button type="submit" class="button">{t!(i18n, recovery.change_button)}</button>
-            </form>
-        })}
+        <ActionForm action={ServerAction::<SendChangeCodes>::new()} attr:class="card" attr:novalidate=true>
+            {send_form}
+        </ActionForm>
+        {confirm_form}
         <p><a href="/me">{t!(i18n, recovery.back)}</a></p>
     }
-    .into_any()
 }
 
 /// GET /me/recovery
 #[component]
 pub fn RecoveryCodesPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::recovery_codes_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => codes_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn codes_view(state: CodesPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<CodesState>() else { return view! { <NotFoundPage /> }.into_any() };
     let left = state.left;
     let made = state.made_on.clone().unwrap_or_default();
     let fresh = state.fresh.clone();
+    let make_form = view! {
+        {(left > 0 || !fresh.is_empty()).then(|| view! { <p class="hint">{t!(i18n, recovery.codes_replace)}</p> })}
+        <button type="submit" class="button" class:button--secondary=!fresh.is_empty()>{t!(i18n, recovery.codes_make)}</button>
+    };
     view! {
         <h1>{t!(i18n, recovery.codes_title)}</h1>
         <p>{t!(i18n, recovery.codes_intro)}</p>
+        {state.failed.then(|| view! { <ErrorNotice /> })}
         {(!fresh.is_empty()).then(|| view! {
             <section class="card codes" aria-labelledby="codes-new" data-testid="recovery-codes">
                 <h2 id="codes-new">{t!(i18n, recovery.codes_new)}</h2>
@@ -142,70 +185,92 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                 }}
             </section>
         })}
-        <form method="post" action="/me/recovery" class="card">
-            {(left > 0 || !fresh.is_empty()).then(|| view! { <p class="hint">{t!(i18n, recovery.codes_replace)}</p> })}
-            <button type="submit" class="button" class:button--secondary=!fresh.is_empty()>{t!(i18n, recovery.codes_make)}</button>
-        </form>
+        <ActionForm action={ServerAction::<MakeRecoveryCodes>::new()} attr:class="card">
+            {make_form}
+        </ActionForm>
         <p><a href="/me">{t!(i18n, recovery.back)}</a></p>
     }
-    .into_any()
 }
 
-/// GET /recover: the old phone is lost.
+/// GET /recover: the old phone is lost. Loads what its last form answered through
+/// [`recover_page`](super::api::recover_page).
 #[component]
 pub fn RecoverPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let state = use_context::<RecoverState>().unwrap_or_default();
-    let err = |f| problem_of(&state.problems, f).map(|p| move_problem_text(i18n, p));
-    let second = state.token.clone();
+    let data = Resource::new_blocking(|| (), |_| super::api::recover_page());
     view! {
-        <h1>{t!(i18n, recovery.recover_title)}</h1>
-        <p>{t!(i18n, recovery.recover_intro)}</p>
-        {show_notice(i18n, state.notice.clone())}
-        {match second {
-            None => view! {
-                <form method="post" action="/recover" class="card" novalidate>
-                    {phone_input("phone", t_string!(i18n, recovery.old_phone_label), state.phone.clone(), err(MoveField::Phone))}
-                    {input(Input {
-                        id: "recovery_code",
-                        label: t_string!(i18n, recovery.recovery_code_label),
-                        hint: Some(t_string!(i18n, recovery.recovery_code_hint)),
-                        value: String::new(),
-                        error: err(MoveField::RecoveryCode),
-                        input_type: "text",
-                        autocomplete: "off",
-                        inputmode: None,
-                        required: true,
-                    })}
-                    {phone_input("new_phone", t_string!(i18n, recovery.new_phone_label), state.new_phone.clone(), err(MoveField::NewPhone))}
-                    <button type="submit" class="button">{t!(i18n, recovery.recover_button)}</button>
-                </form>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => recover_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn recover_view(state: RecoverPageData) -> impl IntoView {
+    let i18n = use_i18n();
+    let err = |f| problem_of(&state.problems, f).map(|p| move_problem_text(i18n, p));
+    let step = match state.token.clone() {
+        None => {
+            let fields = view! {
+                {phone_input("phone", t_string!(i18n, recovery.old_phone_label), state.phone.clone(), err(MoveField::Phone))}
+                {input(Input {
+                    id: "recovery_code",
+                    label: t_string!(i18n, recovery.recovery_code_label),
+                    hint: Some(t_string!(i18n, recovery.recovery_code_hint)),
+                    value: String::new(),
+                    error: err(MoveField::RecoveryCode),
+                    input_type: "text",
+                    autocomplete: "off",
+                    inputmode: None,
+                    required: true,
+                })}
+                {phone_input("new_phone", t_string!(i18n, recovery.new_phone_label), state.new_phone.clone(), err(MoveField::NewPhone))}
+                <button type="submit" class="button">{t!(i18n, recovery.recover_button)}</button>
+            };
+            view! {
+                <ActionForm action={ServerAction::<StartRecovery>::new()} attr:class="card" attr:novalidate=true>
+                    {fields}
+                </ActionForm>
                 <section class="card">
                     <h2>{t!(i18n, recovery.no_codes_title)}</h2>
                     <p>{t!(i18n, recovery.no_codes_body)}</p>
                 </section>
             }
-            .into_any(),
-            Some(token) => {
-                let to = state.new_phone.clone();
-                let token_again = token.clone();
-                view! {
-                    <form method="post" action="/recover/confirm" class="card" novalidate>
-                        <input type="hidden" name="token" value=token />
-                        <p>{t!(i18n, recovery.code_went_to, phone = move || to.clone())}</p>
-                        {code_input("code", t_string!(i18n, recovery.code_new_label), None)}
-                        <p class="hint">{t!(i18n, recovery.change_effect)}</p>
-                        <button type="submit" class="button">{t!(i18n, recovery.change_button)}</button>
-                    </form>
-                    <form method="post" action="/recover/resend" class="resend">
-                        <input type="hidden" name="token" value=token_again />
-                        <p class="hint">{t!(i18n, recovery.resend_hint)}</p>
-                        <button type="submit" class="button button--secondary">{t!(i18n, auth.resend)}</button>
-                    </form>
-                }
-                .into_any()
+            .into_any()
+        }
+        Some(token) => {
+            let to = state.new_phone.clone();
+            let confirm_fields = view! {
+                <input type="hidden" name="token" value=token.clone() />
+                <p>{t!(i18n, recovery.code_went_to, phone = move || to.clone())}</p>
+                {code_input("code", t_string!(i18n, recovery.code_new_label), None)}
+                <p class="hint">{t!(i18n, recovery.change_effect)}</p>
+                <button type="submit" class="button">{t!(i18n, recovery.change_button)}</button>
+            };
+            let resend_fields = view! {
+                <input type="hidden" name="token" value=token />
+                <p class="hint">{t!(i18n, recovery.resend_hint)}</p>
+                <button type="submit" class="button button--secondary">{t!(i18n, auth.resend)}</button>
+            };
+            view! {
+                <ActionForm action={ServerAction::<ConfirmRecovery>::new()} attr:class="card" attr:novalidate=true>
+                    {confirm_fields}
+                </ActionForm>
+                <ActionForm action={ServerAction::<ResendRecoveryCode>::new()} attr:class="resend">
+                    {resend_fields}
+                </ActionForm>
             }
-        }}
+            .into_any()
+        }
+    };
+    view! {
+        <h1>{t!(i18n, recovery.recover_title)}</h1>
+        <p>{t!(i18n, recovery.recover_intro)}</p>
+        {show_notice(i18n, state.notice.clone())}
+        {step}
     }
 }
 
@@ -223,69 +288,98 @@ fn check_choices(i18n: I18n) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// GET /assist/move: for ward officers and community team members.
+/// GET /assist/move: for ward officers and community team members. Loads what its last form answered through
+/// [`assist_move_page`](super::api::assist_move_page), which also refuses anyone else.
 #[component]
 pub fn AssistMovePage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::assist_move_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => assist_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn assist_view(state: AssistMovePageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<AssistMoveState>() else { return view! { <NotFoundPage /> }.into_any() };
     let err = |f| problem_of(&state.problems, f).map(|p| move_problem_text(i18n, p));
     let v = state.input.clone();
     let text = |id, label, hint, value: String, field, inputmode| {
         input(Input { id, label, hint, value, error: err(field), input_type: "text", autocomplete: "off", inputmode, required: true })
     };
-    let scan_text = crate::teams::ui::scan_text(i18n);
-    let sex_choices = vec![("male", t_string!(i18n, auth.sex_male)), ("female", t_string!(i18n, auth.sex_female))];
+    let step = match state.token.clone() {
+        None => {
+            let scan_text = crate::teams::ui::scan_text(i18n);
+            let sex_choices = vec![("male", t_string!(i18n, auth.sex_male)), ("female", t_string!(i18n, auth.sex_female))];
+            let fields = view! {
+                <section class="card">
+                    <h2>{t!(i18n, recovery.card_title)}</h2>
+                    <div id="card-scan" class="scan" hidden data-text=scan_text>
+                        <button type="button" class="button button--secondary" id="card-scan-button">{t!(i18n, team.scan_start)}</button>
+                        <video id="card-scan-video" playsinline muted hidden></video>
+                        <p class="meta" role="status" id="card-scan-status"></p>
+                    </div>
+                    {text("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), v.citizen_id.clone(), MoveField::CitizenId, Some("numeric"))}
+                    {text("full_name", t_string!(i18n, auth.name_label), None, v.full_name.clone(), MoveField::FullName, None)}
+                    {text("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), v.birth_date.clone(), MoveField::BirthDate, Some("numeric"))}
+                    {radios("sex", t_string!(i18n, auth.sex_label), sex_choices, v.sex.clone(), err(MoveField::Sex))}
+                    {radios("checked_how", t_string!(i18n, recovery.checked_how_label), check_choices(i18n), v.checked_how.clone(), err(MoveField::CheckedHow))}
+                    {optional_text("note", t_string!(i18n, recovery.note_label), Some(t_string!(i18n, recovery.note_hint)), v.note.clone())}
+                </section>
+                <section class="card">
+                    {phone_input("new_phone", t_string!(i18n, recovery.new_phone_label), v.new_phone.clone(), err(MoveField::NewPhone))}
+                    <p class="hint">{t!(i18n, recovery.assist_wait_hint)}</p>
+                    <button type="submit" class="button">{t!(i18n, recovery.assist_send)}</button>
+                </section>
+            };
+            view! {
+                <ActionForm
+                    action={ServerAction::<StartAssistedMove>::new()}
+                    attr:id="move-form"
+                    attr:class="stack"
+                    attr:novalidate=true
+                >
+                    {fields}
+                </ActionForm>
+                <script src="/card-scan.js" defer></script>
+            }
+            .into_any()
+        }
+        Some(token) => {
+            let to = v.new_phone.clone();
+            let confirm_fields = view! {
+                <input type="hidden" name="token" value=token.clone() />
+                <p>{t!(i18n, recovery.code_went_to, phone = move || to.clone())}</p>
+                {code_input("code", t_string!(i18n, recovery.code_new_label), Some(t_string!(i18n, recovery.assist_code_hint)))}
+                <button type="submit" class="button">{t!(i18n, recovery.assist_confirm)}</button>
+            };
+            let resend_fields = view! {
+                <input type="hidden" name="token" value=token />
+                <p class="hint">{t!(i18n, recovery.resend_hint)}</p>
+                <button type="submit" class="button button--secondary">{t!(i18n, auth.resend)}</button>
+            };
+            view! {
+                <ActionForm action={ServerAction::<ConfirmAssistedMove>::new()} attr:class="card" attr:novalidate=true>
+                    {confirm_fields}
+                </ActionForm>
+                <ActionForm action={ServerAction::<ResendAssistedCode>::new()} attr:class="resend">
+                    {resend_fields}
+                </ActionForm>
+            }
+            .into_any()
+        }
+    };
     view! {
         <h1>{t!(i18n, recovery.assist_title)}</h1>
         <p>{t!(i18n, recovery.assist_intro)}</p>
         {show_notice(i18n, state.notice.clone())}
-        {match state.token.clone() {
-            None => view! {
-                <form id="move-form" method="post" action="/assist/move" class="stack" novalidate>
-                    <section class="card">
-                        <h2>{t!(i18n, recovery.card_title)}</h2>
-                        <div id="card-scan" class="scan" hidden data-text=scan_text>
-                            <button type="button" class="button button--secondary" id="card-scan-button">{t!(i18n, team.scan_start)}</button>
-                            <video id="card-scan-video" playsinline muted hidden></video>
-                            <p class="meta" role="status" id="card-scan-status"></p>
-                        </div>
-                        {text("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), v.citizen_id.clone(), MoveField::CitizenId, Some("numeric"))}
-                        {text("full_name", t_string!(i18n, auth.name_label), None, v.full_name.clone(), MoveField::FullName, None)}
-                        {text("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), v.birth_date.clone(), MoveField::BirthDate, Some("numeric"))}
-                        {radios("sex", t_string!(i18n, auth.sex_label), sex_choices, v.sex.clone(), err(MoveField::Sex))}
-                        {radios("checked_how", t_string!(i18n, recovery.checked_how_label), check_choices(i18n), v.checked_how.clone(), err(MoveField::CheckedHow))}
-                        {optional_text("note", t_string!(i18n, recovery.note_label), Some(t_string!(i18n, recovery.note_hint)), v.note.clone())}
-                    </section>
-                    <section class="card">
-                        {phone_input("new_phone", t_string!(i18n, recovery.new_phone_label), v.new_phone.clone(), err(MoveField::NewPhone))}
-                        <p class="hint">{t!(i18n, recovery.assist_wait_hint)}</p>
-                        <button type="submit" class="button">{t!(i18n, recovery.assist_send)}</button>
-                    </section>
-                </form>
-                <script src="/card-scan.js" defer></script>
-            }
-            .into_any(),
-            Some(token) => {
-                let to = v.new_phone.clone();
-                let token_again = token.clone();
-                view! {
-                    <form method="post" action="/assist/move/confirm" class="card" novalidate>
-                        <input type="hidden" name="token" value=token />
-                        <p>{t!(i18n, recovery.code_went_to, phone = move || to.clone())}</p>
-                        {code_input("code", t_string!(i18n, recovery.code_new_label), Some(t_string!(i18n, recovery.assist_code_hint)))}
-                        <button type="submit" class="button">{t!(i18n, recovery.assist_confirm)}</button>
-                    </form>
-                    <form method="post" action="/assist/move/resend" class="resend">
-                        <input type="hidden" name="token" value=token_again />
-                        <p class="hint">{t!(i18n, recovery.resend_hint)}</p>
-                        <button type="submit" class="button button--secondary">{t!(i18n, auth.resend)}</button>
-                    </form>
-                }
-                .into_any()
-            }
-        }}
+        {step}
     }
-    .into_any()
 }
 
 /// GET /move/cancel/{token}: the link in the message to the old number.

@@ -1,29 +1,30 @@
-//! HTTP for moving an account to a new number and for recovery codes. Every form is a plain HTML post; a handler
-//! parses, calls the service, and renders the page again with what was typed and what is wrong, or redirects.
-use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+//! Moving an account to a new number: the work of each form of the move pages, for their server functions
+//! (`super::api`), with its limits, audit lines and messages to both numbers; and, as plain HTTP, the link sent to
+//! the old number to cancel an assisted move (`/move/cancel/{token}`), and the loop that applies assisted moves
+//! once their waiting period is over. A form's work fills in what its page shows next (the number as parsed, the
+//! step's token) and answers with a notice, or why it did nothing.
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use axum::response::Response;
+use leptos::prelude::use_context;
 
+use super::api::MoveFormError;
 use super::domain::{IdentityCheck, RecoveryCode, mismatched_fields};
 use super::service::{self, HelperRecord, Move, RecoveryError};
 use super::{
-    AssistMoveInput, AssistMoveState, CancelState, ChangeState, CodesState, MoveField, MoveNotice, MovePath,
-    MoveProblem, RecoverState,
+    AssistMoveInput, AssistMovePageData, CancelState, ChangePageData, MoveField, MoveNotice, MovePath, MoveProblem,
+    RecoverPageData,
 };
 use crate::access::Role;
 use crate::access::guard::{Denied, Principal};
 use crate::identity::domain::{CitizenId, Date, FullName, PhoneNumber, Sex};
 use crate::identity::otp::{self, OtpError, OtpPolicy};
 use crate::identity::registry::{Verdict, VerifyRequest};
-use crate::identity::web::{
-    client_of, current_session, format_time, issue_and_send, no_store, now, otp_notice, render, see_other,
-    set_session_cookie, unavailable,
-};
-use crate::identity::{OtpPurpose, Problem};
-use crate::server::AppState;
+use crate::identity::web::{format_time, issue_and_send, no_store, now, otp_notice, render, unavailable};
+use crate::identity::{Notice, OtpPurpose, Problem};
 use crate::units::UnitsVersion;
+use crate::web::caller::{Citizen, Client, caller};
+use crate::web::{AppState, Refusal};
 
 fn code_text(code: &str) -> String {
     format!(
@@ -77,394 +78,238 @@ async fn tell_moved(state: &AppState, m: &Move, now: i64) {
     tell_email(state, &m.account_id, "Tài khoản Công Dân Số đã chuyển sang số mới", body, now).await;
 }
 
-/// Signed out (the move ended every session): the sign-in page says why.
-fn moved_response(state: &AppState) -> Response {
-    let mut response = see_other("/signin?moved=1");
-    set_session_cookie(&mut response, state, "", 0);
-    response
-}
-
-/// The form's notice for a refused move; None: our side failed (logged), answer 503.
-fn recovery_notice(e: RecoveryError) -> Option<MoveNotice> {
-    match e {
-        RecoveryError::PhoneTaken | RecoveryError::SamePhone => Some(MoveNotice::PhoneTaken),
-        RecoveryError::WrongCode => Some(MoveNotice::WrongRecovery),
-        RecoveryError::Locked => Some(MoveNotice::Locked),
-        RecoveryError::StepOver => Some(MoveNotice::StepOver),
-        RecoveryError::HelperLimit => Some(MoveNotice::HelperLimit),
-        RecoveryError::Db(e) => {
-            tracing::error!(error = ?e, "a phone move failed");
-            None
-        }
+/// A refused move as the form's notice; our side failing is logged, and answered as unavailable.
+impl From<RecoveryError> for MoveFormError {
+    fn from(e: RecoveryError) -> Self {
+        let notice = match e {
+            RecoveryError::PhoneTaken | RecoveryError::SamePhone => MoveNotice::PhoneTaken,
+            RecoveryError::WrongCode => MoveNotice::WrongRecovery,
+            RecoveryError::Locked => MoveNotice::Locked,
+            RecoveryError::StepOver => MoveNotice::StepOver,
+            RecoveryError::HelperLimit => MoveNotice::HelperLimit,
+            RecoveryError::Db(e) => return Refusal::unavailable("a phone move", e).into(),
+        };
+        MoveFormError::Notice(notice)
     }
 }
 
-// ---- path 1: the old phone still works ------------------------------------------------------------------------
-
-async fn change_page(state: &AppState, headers: &HeaderMap, page: ChangeState, status: StatusCode) -> Response {
-    no_store(render(state, "/me/phone", headers, page, status).await)
+/// One field that breaks a rule.
+fn invalid(field: MoveField, problem: MoveProblem) -> MoveFormError {
+    MoveFormError::Invalid { problems: vec![(field, problem)] }
 }
 
-async fn own_phone(state: &AppState, account_id: &str) -> Result<PhoneNumber, Response> {
-    let mut res = state
-        .db
-        .query("SELECT VALUE phone FROM ONLY type::record('account', $id)")
-        .bind(("id", account_id.to_owned()))
-        .await
-        .map_err(|e| unavailable("reading the phone", e))?;
-    let phone: Option<String> = res.take(0).map_err(|e| unavailable("reading the phone", e))?;
-    phone.and_then(|p| PhoneNumber::parse(&p).ok()).ok_or_else(|| StatusCode::SERVICE_UNAVAILABLE.into_response())
+/// A code's answer about the whole form.
+fn code_refused(notice: Notice) -> MoveFormError {
+    MoveFormError::Notice(MoveNotice::Code(notice))
 }
 
-/// GET /me/phone
-pub async fn change_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    let current = match own_phone(&state, &active.account_id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    change_page(&state, &headers, ChangeState { current: current.national(), ..ChangeState::default() }, StatusCode::OK)
-        .await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ChangeForm {
-    new_phone: String,
-    code_old: String,
-    code_new: String,
-}
-
-/// POST /me/phone: a code to the old number and one to the new.
-pub async fn change_send(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<ChangeForm>,
-) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    let current = match own_phone(&state, &active.account_id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let mut page = ChangeState { current: current.national(), new_phone: form.new_phone.clone(), ..ChangeState::default() };
-    let new_phone = match PhoneNumber::parse(&form.new_phone) {
-        Ok(p) if p == current => {
-            page.problems.push((MoveField::NewPhone, MoveProblem::SamePhone));
-            return change_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-        Ok(p) => p,
-        Err(e) => {
-            page.problems.push((MoveField::NewPhone, e.into()));
-            return change_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-    };
-    match crate::identity::account::find_by_phone(&state.db, &new_phone).await {
-        Ok(Some(_)) => {
-            page.notice = Some(MoveNotice::PhoneTaken);
-            return change_page(&state, &headers, page, StatusCode::CONFLICT).await;
-        }
-        Ok(None) => {}
-        Err(e) => return unavailable("checking the new number", e),
-    }
-    let client = client_of(&state, peer, &headers);
-    let policy = OtpPolicy::default();
-    let old = issue_and_send(&state, &current, OtpPurpose::ChangeOld, &client, &policy, Some(&old_code_text)).await;
-    let new = issue_and_send(&state, &new_phone, OtpPurpose::ChangeNew, &client, &policy, Some(&code_text)).await;
-    page.new_phone = new_phone.national();
-    let status = match (old, new) {
-        (Ok(()), Ok(())) => {
-            page.sent = true;
-            page.notice = Some(MoveNotice::CodesSent);
-            StatusCode::OK
-        }
-        // a code sent a moment ago is still good: the second step is shown with the answer
-        (Err(n), _) => {
-            page.sent = matches!(n, crate::identity::Notice::ResendTooSoon { .. });
-            page.notice = Some(MoveNotice::CodeOld(n));
-            StatusCode::TOO_MANY_REQUESTS
-        }
-        (_, Err(n)) => {
-            page.sent = matches!(n, crate::identity::Notice::ResendTooSoon { .. });
-            page.notice = Some(MoveNotice::CodeNew(n));
-            StatusCode::TOO_MANY_REQUESTS
-        }
-    };
-    change_page(&state, &headers, page, status).await
-}
-
-/// POST /me/phone/confirm: both codes; then the account moves and every session ends.
-pub async fn change_confirm(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<ChangeForm>) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    let current = match own_phone(&state, &active.account_id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let Ok(new_phone) = PhoneNumber::parse(&form.new_phone) else { return see_other("/me/phone") };
-    let now = now();
-    let mut page = ChangeState { current: current.national(), new_phone: new_phone.national(), sent: true, ..ChangeState::default() };
-    let policy = OtpPolicy::default();
-    let key = &state.secret;
-    // both are checked before either is used: a typo in one does not waste the other
-    let old = otp::check(&state.db, key, &policy, &current, OtpPurpose::ChangeOld, &form.code_old, now).await;
-    let new = otp::check(&state.db, key, &policy, &new_phone, OtpPurpose::ChangeNew, &form.code_new, now).await;
-    let ids = match (old, new) {
-        (Ok(a), Ok(b)) => vec![a, b],
-        (Err(e), _) => {
-            page.notice = Some(MoveNotice::CodeOld(otp_notice(&e)));
-            return change_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-        (_, Err(e)) => {
-            page.notice = Some(MoveNotice::CodeNew(otp_notice(&e)));
-            return change_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-    };
-    if let Err(e) = otp::consume(&state.db, &ids, now).await {
-        page.notice = Some(MoveNotice::Code(otp_notice(&e)));
-        return change_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    finish_now(&state, &headers, &active.account_id, &current, &new_phone, MovePath::OldPhone, now, |notice| {
-        ChangeState { notice: Some(notice), ..page.clone() }
-    })
-    .await
-}
-
-/// Starts and applies a move in one go (paths 1 and 2, once every code was right).
-#[allow(clippy::too_many_arguments)]
-async fn finish_now<P: Clone + Send + Sync + 'static>(
+/// Starts and applies a move in one go (paths 1 and 2, once every code was right), and tells both numbers.
+async fn move_now(
     state: &AppState,
-    headers: &HeaderMap,
     account_id: &str,
     from: &PhoneNumber,
     to: &PhoneNumber,
     path: MovePath,
     now: i64,
-    page: impl Fn(MoveNotice) -> P,
-) -> Response {
-    let started = service::start(&state.db, account_id, from, to, path, None, now).await;
-    let applied = match started {
-        Ok(token) => match service::by_token(&state.db, &token, now).await {
-            Ok(Some(m)) => service::apply(&state.db, &m, "waiting_code", now).await.map(|()| m),
-            Ok(None) => Err(RecoveryError::StepOver),
-            Err(e) => Err(RecoveryError::Db(e)),
-        },
-        Err(e) => Err(e),
+) -> Result<(), MoveFormError> {
+    let token = service::start(&state.db, account_id, from, to, path, None, now).await?;
+    let m = match service::by_token(&state.db, &token, now).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return Err(RecoveryError::StepOver.into()),
+        Err(e) => return Err(RecoveryError::Db(e).into()),
     };
-    match applied {
-        Ok(m) => {
-            tracing::info!(path = path.as_str(), "an account moved to a new number");
-            tell_moved(state, &m, now).await;
-            moved_response(state)
-        }
-        Err(e) => match recovery_notice(e) {
-            Some(notice) => {
-                let route = if path == MovePath::OldPhone { "/me/phone" } else { "/recover" };
-                no_store(render(state, route, headers, page(notice), StatusCode::CONFLICT).await)
-            }
-            None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        },
-    }
+    service::apply(&state.db, &m, "waiting_code", now).await?;
+    tracing::info!(path = path.as_str(), "an account moved to a new number");
+    tell_moved(state, &m, now).await;
+    Ok(())
 }
 
-/// POST /me/phone/cancel: the owner, signed in, cancels a waiting assisted move.
-pub async fn cancel_own(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    match service::waiting_for(&state.db, &active.account_id).await {
-        Ok(Some(m)) => match service::cancel(&state.db, &m, now()).await {
-            Ok(_) => see_other("/me?move=cancelled"),
-            Err(e) => unavailable("cancelling a move", e),
-        },
-        Ok(None) => see_other("/me"),
-        Err(e) => unavailable("reading a move", e),
-    }
+// ---- path 1: the old phone still works ------------------------------------------------------------------------
+
+/// The account's number now.
+pub async fn own_phone(state: &AppState, account_id: &str) -> Result<PhoneNumber, Refusal> {
+    let phone: Option<String> = state
+        .db
+        .query("SELECT VALUE phone FROM ONLY type::record('account', $id)")
+        .bind(("id", account_id.to_owned()))
+        .await
+        .and_then(|mut r| r.take::<Option<String>>(0))
+        .map_err(|e| Refusal::unavailable("reading the phone", e))?;
+    phone
+        .and_then(|p| PhoneNumber::parse(&p).ok())
+        .ok_or_else(|| Refusal::unavailable("reading the phone", "the account has no valid number"))
 }
 
-// ---- recovery codes ------------------------------------------------------------------------------------------
-
-async fn codes_state(state: &AppState, account_id: &str, fresh: Vec<String>) -> Result<CodesState, Response> {
-    let (left, made) = service::codes_left(&state.db, account_id).await.map_err(|e| unavailable("reading codes", e))?;
-    Ok(CodesState { left, made_on: made.map(|t| Date::from_unix_vietnam(t).dmy()), fresh })
-}
-
-/// GET /me/recovery
-pub async fn codes_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    match codes_state(&state, &active.account_id, Vec::new()).await {
-        Ok(page) => no_store(render(&state, "/me/recovery", &headers, page, StatusCode::OK).await),
-        Err(r) => r,
-    }
-}
-
-/// POST /me/recovery: a new set of ten codes, shown in this answer only.
-pub async fn codes_make(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    let codes = match service::new_set(&state.db, &state.secret, &active.account_id, now()).await {
-        Ok(codes) => codes,
-        Err(e) => return unavailable("making recovery codes", e),
+/// `/me/phone`: a code to the caller's number and one to the new number `typed`.
+pub async fn change_send(
+    state: &AppState,
+    typed: &str,
+    page: &mut ChangePageData,
+) -> Result<MoveNotice, MoveFormError> {
+    let citizen: Citizen = caller(state).await?;
+    let current = own_phone(state, &citizen.account_id).await?;
+    let new_phone = match PhoneNumber::parse(typed) {
+        Ok(p) if p == current => return Err(invalid(MoveField::NewPhone, MoveProblem::SamePhone)),
+        Ok(p) => p,
+        Err(e) => return Err(invalid(MoveField::NewPhone, e.into())),
     };
-    let fresh = codes.iter().map(RecoveryCode::display).collect();
-    match codes_state(&state, &active.account_id, fresh).await {
-        Ok(page) => no_store(render(&state, "/me/recovery", &headers, page, StatusCode::OK).await),
-        Err(r) => r,
+    match crate::identity::account::find_by_phone(&state.db, &new_phone).await {
+        Ok(Some(_)) => return Err(MoveFormError::Notice(MoveNotice::PhoneTaken)),
+        Ok(None) => {}
+        Err(e) => return Err(Refusal::unavailable("checking the new number", e).into()),
     }
+    let Client(client) = caller(state).await?;
+    let policy = OtpPolicy::default();
+    let old = issue_and_send(state, &current, OtpPurpose::ChangeOld, &client, &policy, Some(&old_code_text)).await;
+    let new = issue_and_send(state, &new_phone, OtpPurpose::ChangeNew, &client, &policy, Some(&code_text)).await;
+    page.new_phone = new_phone.national();
+    // a code sent a moment ago is still good: the second step is shown with the answer
+    let (sent, answer) = match (old, new) {
+        (Ok(()), Ok(())) => (true, Ok(MoveNotice::CodesSent)),
+        (Err(n), _) => (matches!(n, Notice::ResendTooSoon { .. }), Err(MoveNotice::CodeOld(n))),
+        (_, Err(n)) => (matches!(n, Notice::ResendTooSoon { .. }), Err(MoveNotice::CodeNew(n))),
+    };
+    page.sent = sent;
+    answer.map_err(MoveFormError::Notice)
+}
+
+/// `/me/phone/confirm`: both codes; then the account moves and every session ends. A new number that does not
+/// parse (the form was not the page's) is a bad request.
+pub async fn change_confirm(
+    state: &AppState,
+    typed: &str,
+    code_old: &str,
+    code_new: &str,
+    page: &mut ChangePageData,
+) -> Result<(), MoveFormError> {
+    let citizen: Citizen = caller(state).await?;
+    let current = own_phone(state, &citizen.account_id).await?;
+    let new_phone = PhoneNumber::parse(typed).map_err(|_| Refusal::BadRequest)?;
+    page.new_phone = new_phone.national();
+    let now = now();
+    let policy = OtpPolicy::default();
+    let key = &state.secret;
+    // both are checked before either is used: a typo in one does not waste the other
+    let old = otp::check(&state.db, key, &policy, &current, OtpPurpose::ChangeOld, code_old, now).await;
+    let new = otp::check(&state.db, key, &policy, &new_phone, OtpPurpose::ChangeNew, code_new, now).await;
+    let ids = match (old, new) {
+        (Ok(a), Ok(b)) => vec![a, b],
+        (Err(e), _) => return Err(MoveFormError::Notice(MoveNotice::CodeOld(otp_notice(&e)))),
+        (_, Err(e)) => return Err(MoveFormError::Notice(MoveNotice::CodeNew(otp_notice(&e)))),
+    };
+    otp::consume(&state.db, &ids, now).await.map_err(|e| code_refused(otp_notice(&e)))?;
+    move_now(state, &citizen.account_id, &current, &new_phone, MovePath::OldPhone, now).await
+}
+
+/// `/me/phone/cancel`: the owner, signed in, cancels the assisted move waiting on their account. False: none was
+/// waiting.
+pub async fn cancel_own(state: &AppState) -> Result<bool, Refusal> {
+    let citizen: Citizen = caller(state).await?;
+    let waiting = service::waiting_for(&state.db, &citizen.account_id)
+        .await
+        .map_err(|e| Refusal::unavailable("reading a move", e))?;
+    let Some(m) = waiting else { return Ok(false) };
+    service::cancel(&state.db, &m, now()).await.map_err(|e| Refusal::unavailable("cancelling a move", e))?;
+    Ok(true)
 }
 
 // ---- path 2: recovery code + the new phone's code -------------------------------------------------------------
 
-async fn recover_page(state: &AppState, headers: &HeaderMap, page: RecoverState, status: StatusCode) -> Response {
-    no_store(render(state, "/recover", headers, page, status).await)
-}
-
-/// GET /recover
-pub async fn recover_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    recover_page(&state, &headers, RecoverState::default(), StatusCode::OK).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RecoverForm {
-    phone: String,
-    recovery_code: String,
-    new_phone: String,
-    token: String,
-    code: String,
-}
-
-/// POST /recover: the account's number, a recovery code and the new number; then a code to the new number.
+/// `/recover`: the account's number, a recovery code and the new number; then a code to the new number.
 pub async fn recover_start(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<RecoverForm>,
-) -> Response {
-    let mut page = RecoverState { phone: form.phone.clone(), new_phone: form.new_phone.clone(), ..RecoverState::default() };
-    let phone = PhoneNumber::parse(&form.phone).map_err(|e| page.problems.push((MoveField::Phone, e.into()))).ok();
-    let code = RecoveryCode::parse(&form.recovery_code)
-        .map_err(|e| page.problems.push((MoveField::RecoveryCode, MoveProblem::RecoveryCode(e))))
+    state: &AppState,
+    phone: &str,
+    recovery_code: &str,
+    new_phone: &str,
+    page: &mut RecoverPageData,
+) -> Result<MoveNotice, MoveFormError> {
+    let mut problems: Vec<(MoveField, MoveProblem)> = Vec::new();
+    let phone = PhoneNumber::parse(phone).map_err(|e| problems.push((MoveField::Phone, e.into()))).ok();
+    let code = RecoveryCode::parse(recovery_code)
+        .map_err(|e| problems.push((MoveField::RecoveryCode, MoveProblem::RecoveryCode(e))))
         .ok();
-    let new_phone =
-        PhoneNumber::parse(&form.new_phone).map_err(|e| page.problems.push((MoveField::NewPhone, e.into()))).ok();
+    let new_phone = PhoneNumber::parse(new_phone).map_err(|e| problems.push((MoveField::NewPhone, e.into()))).ok();
     if let (Some(a), Some(b)) = (&phone, &new_phone)
         && a == b
     {
-        page.problems.push((MoveField::NewPhone, MoveProblem::SamePhone));
+        problems.push((MoveField::NewPhone, MoveProblem::SamePhone));
     }
     let (Some(phone), Some(code), Some(new_phone)) = (phone, code, new_phone) else {
-        return recover_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return Err(MoveFormError::Invalid { problems });
     };
-    if !page.problems.is_empty() {
-        return recover_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+    if !problems.is_empty() {
+        return Err(MoveFormError::Invalid { problems });
     }
     // a number that has an account already is refused before any recovery code is used up
     match crate::identity::account::find_by_phone(&state.db, &new_phone).await {
-        Ok(Some(_)) => {
-            page.notice = Some(MoveNotice::PhoneTaken);
-            return recover_page(&state, &headers, page, StatusCode::CONFLICT).await;
-        }
+        Ok(Some(_)) => return Err(MoveFormError::Notice(MoveNotice::PhoneTaken)),
         Ok(None) => {}
-        Err(e) => return unavailable("checking the new number", e),
+        Err(e) => return Err(Refusal::unavailable("checking the new number", e).into()),
     }
     let now = now();
-    let client = client_of(&state, peer, &headers);
-    let account = match service::active_account_by_phone(&state.db, &phone).await {
-        Ok(a) => a,
-        Err(e) => return unavailable("finding an account", e),
-    };
-    let started = match service::use_code(&state.db, &state.secret, account.as_deref(), &code, &client, now).await {
-        Ok(()) => {
-            let account = account.as_deref().unwrap_or_default();
-            service::start(&state.db, account, &phone, &new_phone, MovePath::RecoveryCode, None, now).await
-        }
-        Err(e) => Err(e),
-    };
-    match started {
-        Ok(token) => {
-            let sent =
-                issue_and_send(&state, &new_phone, OtpPurpose::Recover, &client, &OtpPolicy::default(), Some(&code_text))
-                    .await;
-            page.token = Some(token);
-            page.new_phone = new_phone.national();
-            page.notice = Some(match sent {
-                Ok(()) => MoveNotice::CodeSentToNew,
-                Err(n) => MoveNotice::Code(n),
-            });
-            recover_page(&state, &headers, page, StatusCode::OK).await
-        }
-        Err(e) => match recovery_notice(e) {
-            Some(notice) => {
-                page.notice = Some(notice);
-                recover_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await
-            }
-            None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        },
-    }
+    let Client(client) = caller(state).await?;
+    let account = service::active_account_by_phone(&state.db, &phone)
+        .await
+        .map_err(|e| Refusal::unavailable("finding an account", e))?;
+    service::use_code(&state.db, &state.secret, account.as_deref(), &code, &client, now).await?;
+    let account = account.as_deref().unwrap_or_default();
+    let token = service::start(&state.db, account, &phone, &new_phone, MovePath::RecoveryCode, None, now).await?;
+    let sent =
+        issue_and_send(state, &new_phone, OtpPurpose::Recover, &client, &OtpPolicy::default(), Some(&code_text)).await;
+    page.token = Some(token);
+    page.new_phone = new_phone.national();
+    Ok(match sent {
+        Ok(()) => MoveNotice::CodeSentToNew,
+        Err(n) => MoveNotice::Code(n),
+    })
 }
 
-/// POST /recover/resend: the new number's code again (after the 60 s wait), without using another recovery code.
+/// `/recover/resend`: the new number's code again (after the 60 s wait), without using another recovery code.
 pub async fn recover_resend(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<RecoverForm>,
-) -> Response {
-    let to = match service::by_token(&state.db, &form.token, now()).await {
+    state: &AppState,
+    token: &str,
+    page: &mut RecoverPageData,
+) -> Result<MoveNotice, MoveFormError> {
+    let to = match service::by_token(&state.db, token, now()).await {
         Ok(Some(m)) if m.path == MovePath::RecoveryCode.as_str() => m.to(),
         Ok(_) => None,
-        Err(e) => return unavailable("reading a move", e),
+        Err(e) => return Err(Refusal::unavailable("reading a move", e).into()),
     };
-    let Some(to) = to else {
-        let page = RecoverState { notice: Some(MoveNotice::StepOver), ..RecoverState::default() };
-        return recover_page(&state, &headers, page, StatusCode::GONE).await;
-    };
-    let client = client_of(&state, peer, &headers);
-    let sent = issue_and_send(&state, &to, OtpPurpose::Recover, &client, &OtpPolicy::default(), Some(&code_text)).await;
-    let status = if sent.is_ok() { StatusCode::OK } else { StatusCode::TOO_MANY_REQUESTS };
-    let page = RecoverState {
-        token: Some(form.token),
-        new_phone: to.national(),
-        notice: Some(match sent {
-            Ok(()) => MoveNotice::CodeSentToNew,
-            Err(n) => MoveNotice::Code(n),
-        }),
-        ..RecoverState::default()
-    };
-    recover_page(&state, &headers, page, status).await
+    let Some(to) = to else { return Err(MoveFormError::Notice(MoveNotice::StepOver)) };
+    let Client(client) = caller(state).await?;
+    let sent = issue_and_send(state, &to, OtpPurpose::Recover, &client, &OtpPolicy::default(), Some(&code_text)).await;
+    page.token = Some(token.to_owned());
+    page.new_phone = to.national();
+    sent.map(|()| MoveNotice::CodeSentToNew).map_err(code_refused)
 }
 
-/// POST /recover/confirm: the new number's code; then the account moves.
-pub async fn recover_confirm(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<RecoverForm>) -> Response {
+/// `/recover/confirm`: the new number's code; then the account moves and every session ends.
+pub async fn recover_confirm(
+    state: &AppState,
+    token: &str,
+    code: &str,
+    page: &mut RecoverPageData,
+) -> Result<(), MoveFormError> {
     let now = now();
-    let m = match service::by_token(&state.db, &form.token, now).await {
+    let m = match service::by_token(&state.db, token, now).await {
         Ok(Some(m)) if m.path == MovePath::RecoveryCode.as_str() => m,
-        Ok(_) => {
-            let page = RecoverState { notice: Some(MoveNotice::StepOver), ..RecoverState::default() };
-            return recover_page(&state, &headers, page, StatusCode::GONE).await;
-        }
-        Err(e) => return unavailable("reading a move", e),
+        Ok(_) => return Err(MoveFormError::Notice(MoveNotice::StepOver)),
+        Err(e) => return Err(Refusal::unavailable("reading a move", e).into()),
     };
-    let Some(to) = m.to() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
-    let mut page = RecoverState { token: Some(form.token.clone()), new_phone: to.national(), ..RecoverState::default() };
-    if let Err(e) = otp::verify(&state.db, &state.secret, &OtpPolicy::default(), &to, OtpPurpose::Recover, &form.code, now).await {
-        page.notice = Some(MoveNotice::Code(otp_notice(&e)));
-        if matches!(e, OtpError::TooManyTries) {
-            page.token = None;
+    let to = m.to().ok_or_else(|| Refusal::unavailable("reading a move", "its new number does not parse"))?;
+    let policy = OtpPolicy::default();
+    if let Err(e) = otp::verify(&state.db, &state.secret, &policy, &to, OtpPurpose::Recover, code, now).await {
+        page.new_phone = to.national();
+        // a code that died of wrong tries ends the step: the page starts again
+        if !matches!(e, OtpError::TooManyTries) {
+            page.token = Some(token.to_owned());
         }
-        return recover_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return Err(code_refused(otp_notice(&e)));
     }
-    match service::apply(&state.db, &m, "waiting_code", now).await {
-        Ok(()) => {
-            tracing::info!(path = m.path.as_str(), "an account moved to a new number");
-            tell_moved(&state, &m, now).await;
-            moved_response(&state)
-        }
-        Err(e) => match recovery_notice(e) {
-            Some(notice) => {
-                let page = RecoverState { notice: Some(notice), ..RecoverState::default() };
-                recover_page(&state, &headers, page, StatusCode::CONFLICT).await
-            }
-            None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        },
-    }
+    service::apply(&state.db, &m, "waiting_code", now).await?;
+    tracing::info!(path = m.path.as_str(), "an account moved to a new number");
+    tell_moved(state, &m, now).await;
+    Ok(())
 }
 
 // ---- path 3: assisted, at a ward counter or with a community team member --------------------------------------
@@ -476,19 +321,30 @@ pub struct Helper {
     wards: Vec<String>,
 }
 
-async fn helper(state: &AppState, headers: &HeaderMap) -> Result<Helper, Response> {
-    let principal = match Principal::of_request(state, headers).await {
-        Ok(p) => p,
-        Err(denied) => return Err(denied.response(state, headers).await),
-    };
+/// The access guard's refusal, as the web kit says it.
+fn refusal(denied: Denied) -> Refusal {
+    match denied {
+        Denied::SignIn => Refusal::SignIn,
+        Denied::SecondFactor => Refusal::SecondFactor,
+        Denied::Forbidden => Refusal::Forbidden,
+        Denied::Unavailable => Refusal::Unavailable,
+    }
+}
+
+/// The caller as a helper (pages and server functions), refused as the access guard would: sign in, the second
+/// factor, or forbidden.
+pub async fn helper(state: &AppState) -> Result<Helper, Refusal> {
+    let parts = use_context::<axum::http::request::Parts>()
+        .ok_or_else(|| Refusal::unavailable("reading the request", "no parts"))?;
+    let principal = Principal::of_request(state, &parts.headers).await.map_err(refusal)?;
     let mut wards = Vec::new();
-    let mut refusal = Denied::Forbidden;
+    let mut refused = Denied::Forbidden;
     match principal.granter() {
         Ok(granter) if !granter.wards().is_empty() => {
             wards.extend(granter.wards());
         }
         Ok(_) => {}
-        Err(d) => refusal = d,
+        Err(d) => refused = d,
     }
     match principal.scoped(Role::TeamMember) {
         Ok(scoped) => {
@@ -496,31 +352,19 @@ async fn helper(state: &AppState, headers: &HeaderMap) -> Result<Helper, Respons
                 match crate::access::service::team_ward(&state.db, team).await {
                     Ok(Some(ward)) => wards.push(ward),
                     Ok(None) => {}
-                    Err(e) => return Err(unavailable("reading a team's ward", e)),
+                    Err(e) => return Err(Refusal::unavailable("reading a team's ward", e)),
                 }
             }
         }
-        Err(Denied::SecondFactor) => refusal = Denied::SecondFactor,
+        Err(Denied::SecondFactor) => refused = Denied::SecondFactor,
         Err(_) => {}
     }
     wards.sort();
     wards.dedup();
     if wards.is_empty() {
-        return Err(refusal.response(state, headers).await);
+        return Err(refusal(refused));
     }
     Ok(Helper { account_id: principal.account_id().to_owned(), wards })
-}
-
-async fn assist_page(state: &AppState, headers: &HeaderMap, page: AssistMoveState, status: StatusCode) -> Response {
-    no_store(render(state, "/assist/move", headers, page, status).await)
-}
-
-/// GET /assist/move
-pub async fn assist_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match helper(&state, &headers).await {
-        Ok(_) => assist_page(&state, &headers, AssistMoveState::default(), StatusCode::OK).await,
-        Err(r) => r,
-    }
 }
 
 /// The card's details as typed (or scanned), each field checked.
@@ -558,34 +402,29 @@ fn parse_card(input: &AssistMoveInput, problems: &mut Vec<(MoveField, MoveProble
     })
 }
 
-/// POST /assist/move: the card's details must be an active account of the helper's wards (and, at level 2, the
+/// `/assist/move`: the card's details must be an active account of the helper's wards (and, at level 2, the
 /// population registry's); then a code goes to the new number, which the person reads out.
-pub async fn assist_start(State(state): State<AppState>, headers: HeaderMap, Form(input): Form<AssistMoveInput>) -> Response {
-    let helper = match helper(&state, &headers).await {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
+pub async fn assist_start(
+    state: &AppState,
+    input: &AssistMoveInput,
+    page: &mut AssistMovePageData,
+) -> Result<MoveNotice, MoveFormError> {
+    let helper = helper(state).await?;
     let now = now();
-    let mut page = AssistMoveState { input: input.clone(), ..AssistMoveState::default() };
-    let Some(card) = parse_card(&input, &mut page.problems) else {
-        return assist_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
+    let mut problems = Vec::new();
+    let Some(card) = parse_card(input, &mut problems) else { return Err(MoveFormError::Invalid { problems }) };
     match service::helper_may_start(&state.db, &helper.account_id, now).await {
         Ok(true) => {}
-        Ok(false) => {
-            page.notice = Some(MoveNotice::HelperLimit);
-            return assist_page(&state, &headers, page, StatusCode::TOO_MANY_REQUESTS).await;
-        }
-        Err(e) => return unavailable("reading a helper's limits", e),
+        Ok(false) => return Err(MoveFormError::Notice(MoveNotice::HelperLimit)),
+        Err(e) => return Err(Refusal::unavailable("reading a helper's limits", e).into()),
     }
     let facts = match service::account_in_wards(&state.db, card.citizen_id.as_str(), &helper.wards).await {
         Ok(Some(f)) => f,
         Ok(None) => {
             let _ = service::record_mismatch(&state.db, &helper.account_id, "not_in_ward", now).await;
-            page.notice = Some(MoveNotice::NotInWard);
-            return assist_page(&state, &headers, page, StatusCode::NOT_FOUND).await;
+            return Err(MoveFormError::Notice(MoveNotice::NotInWard));
         }
-        Err(e) => return unavailable("finding an account", e),
+        Err(e) => return Err(Refusal::unavailable("finding an account", e).into()),
     };
     let differing = mismatched_fields(
         (&facts.full_name, facts.birth_date.as_deref(), facts.sex.as_deref()),
@@ -593,13 +432,12 @@ pub async fn assist_start(State(state): State<AppState>, headers: HeaderMap, For
     );
     if !differing.is_empty() {
         let _ = service::record_mismatch(&state.db, &helper.account_id, &differing.join(","), now).await;
-        page.notice = Some(MoveNotice::Mismatch(differing));
-        return assist_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let fields = differing.into_iter().map(str::to_owned).collect();
+        return Err(MoveFormError::Notice(MoveNotice::Mismatch(fields)));
     }
     if facts.level >= 2 {
         let Some(registry) = &state.registry else {
-            page.notice = Some(MoveNotice::RegistryUnavailable);
-            return assist_page(&state, &headers, page, StatusCode::SERVICE_UNAVAILABLE).await;
+            return Err(MoveFormError::Notice(MoveNotice::RegistryUnavailable));
         };
         let request = VerifyRequest {
             citizen_id: card.citizen_id.as_str().to_owned(),
@@ -610,136 +448,94 @@ pub async fn assist_start(State(state): State<AppState>, headers: HeaderMap, For
             Ok(Verdict::Match) => {}
             Ok(_) => {
                 let _ = service::record_mismatch(&state.db, &helper.account_id, "registry", now).await;
-                page.notice = Some(MoveNotice::RegistryMismatch);
-                return assist_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+                return Err(MoveFormError::Notice(MoveNotice::RegistryMismatch));
             }
             Err(cause) => {
                 tracing::warn!(cause = %cause, "the population registry could not check a move");
-                page.notice = Some(MoveNotice::RegistryUnavailable);
-                return assist_page(&state, &headers, page, StatusCode::SERVICE_UNAVAILABLE).await;
+                return Err(MoveFormError::Notice(MoveNotice::RegistryUnavailable));
             }
         }
     }
-    let Ok(from) = PhoneNumber::parse(&facts.phone) else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    let from = PhoneNumber::parse(&facts.phone)
+        .map_err(|_| Refusal::unavailable("reading the account's number", "it does not parse"))?;
     let record = HelperRecord {
         account_id: &helper.account_id,
         ward: &facts.ward,
         checked_how: card.checked_how,
         note: &input.note,
     };
-    match service::start(&state.db, &facts.id, &from, &card.new_phone, MovePath::Assisted, Some(&record), now).await {
-        Ok(token) => {
-            let client = format!("helper:{}", helper.account_id);
-            let sent =
-                issue_and_send(&state, &card.new_phone, OtpPurpose::MoveNew, &client, &OtpPolicy::default(), Some(&code_text))
-                    .await;
-            page.token = Some(token);
-            page.input.new_phone = card.new_phone.national();
-            page.notice = Some(match sent {
-                Ok(()) => MoveNotice::CodeSentToNew,
-                Err(n) => MoveNotice::Code(n),
-            });
-            assist_page(&state, &headers, page, StatusCode::OK).await
-        }
-        Err(RecoveryError::SamePhone) => {
-            page.problems.push((MoveField::NewPhone, MoveProblem::SamePhone));
-            assist_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => match recovery_notice(e) {
-            Some(notice) => {
-                page.notice = Some(notice);
-                assist_page(&state, &headers, page, StatusCode::CONFLICT).await
-            }
-            None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        },
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct AssistConfirmForm {
-    token: String,
-    code: String,
+    let started = service::start(&state.db, &facts.id, &from, &card.new_phone, MovePath::Assisted, Some(&record), now).await;
+    let token = match started {
+        Ok(token) => token,
+        Err(RecoveryError::SamePhone) => return Err(invalid(MoveField::NewPhone, MoveProblem::SamePhone)),
+        Err(e) => return Err(e.into()),
+    };
+    let client = format!("helper:{}", helper.account_id);
+    let sent =
+        issue_and_send(state, &card.new_phone, OtpPurpose::MoveNew, &client, &OtpPolicy::default(), Some(&code_text)).await;
+    page.token = Some(token);
+    page.input.new_phone = card.new_phone.national();
+    Ok(match sent {
+        Ok(()) => MoveNotice::CodeSentToNew,
+        Err(n) => MoveNotice::Code(n),
+    })
 }
 
 /// The move a helper's form token belongs to: only the helper who started it, only in their wards, while the step
 /// lasts; with its new number.
 async fn helpers_move(
     state: &AppState,
-    headers: &HeaderMap,
     helper: &Helper,
     token: &str,
     now: i64,
-) -> Result<(Move, PhoneNumber), Response> {
+) -> Result<(Move, PhoneNumber), MoveFormError> {
     match service::by_token(&state.db, token, now).await {
         Ok(Some(m))
             if m.helper_id.as_deref() == Some(helper.account_id.as_str())
                 && m.helper_ward.as_ref().is_some_and(|w| helper.wards.contains(w)) =>
         {
-            let to = m.to().ok_or_else(|| StatusCode::SERVICE_UNAVAILABLE.into_response())?;
+            let to = m.to().ok_or_else(|| Refusal::unavailable("reading a move", "its new number does not parse"))?;
             Ok((m, to))
         }
-        Ok(_) => {
-            let page = AssistMoveState { notice: Some(MoveNotice::StepOver), ..AssistMoveState::default() };
-            Err(assist_page(state, headers, page, StatusCode::GONE).await)
-        }
-        Err(e) => Err(unavailable("reading a move", e)),
+        Ok(_) => Err(MoveFormError::Notice(MoveNotice::StepOver)),
+        Err(e) => Err(Refusal::unavailable("reading a move", e).into()),
     }
 }
 
-/// POST /assist/move/resend: the new number's code again (after the 60 s wait), on the same step.
-pub async fn assist_resend(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AssistConfirmForm>) -> Response {
-    let helper = match helper(&state, &headers).await {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
-    let (_, to) = match helpers_move(&state, &headers, &helper, &form.token, now()).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
+/// `/assist/move/resend`: the new number's code again (after the 60 s wait), on the same step.
+pub async fn assist_resend(
+    state: &AppState,
+    token: &str,
+    page: &mut AssistMovePageData,
+) -> Result<MoveNotice, MoveFormError> {
+    let helper = helper(state).await?;
+    let (_, to) = helpers_move(state, &helper, token, now()).await?;
     let client = format!("helper:{}", helper.account_id);
-    let sent = issue_and_send(&state, &to, OtpPurpose::MoveNew, &client, &OtpPolicy::default(), Some(&code_text)).await;
-    let mut page = AssistMoveState { token: Some(form.token), ..AssistMoveState::default() };
+    let sent = issue_and_send(state, &to, OtpPurpose::MoveNew, &client, &OtpPolicy::default(), Some(&code_text)).await;
+    page.token = Some(token.to_owned());
     page.input.new_phone = to.national();
-    let status = if sent.is_ok() { StatusCode::OK } else { StatusCode::TOO_MANY_REQUESTS };
-    page.notice = Some(match sent {
-        Ok(()) => MoveNotice::CodeSentToNew,
-        Err(n) => MoveNotice::Code(n),
-    });
-    assist_page(&state, &headers, page, status).await
+    sent.map(|()| MoveNotice::CodeSentToNew).map_err(code_refused)
 }
 
-/// POST /assist/move/confirm: the new number's code, read out by the person. The move then waits its period, and
-/// the old number gets a link to cancel it.
-pub async fn assist_confirm(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AssistConfirmForm>) -> Response {
-    let helper = match helper(&state, &headers).await {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
+/// `/assist/move/confirm`: the new number's code, read out by the person. The move then waits its period, and the
+/// old number gets a link to cancel it.
+pub async fn assist_confirm(
+    state: &AppState,
+    token: &str,
+    code: &str,
+    page: &mut AssistMovePageData,
+) -> Result<MoveNotice, MoveFormError> {
+    let helper = helper(state).await?;
     let now = now();
-    let (m, to) = match helpers_move(&state, &headers, &helper, &form.token, now).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
-    if let Err(e) = otp::verify(&state.db, &state.secret, &OtpPolicy::default(), &to, OtpPurpose::MoveNew, &form.code, now).await {
-        let mut page = AssistMoveState { token: Some(form.token.clone()), ..AssistMoveState::default() };
+    let (m, to) = helpers_move(state, &helper, token, now).await?;
+    let policy = OtpPolicy::default();
+    if let Err(e) = otp::verify(&state.db, &state.secret, &policy, &to, OtpPurpose::MoveNew, code, now).await {
+        page.token = Some(token.to_owned());
         page.input.new_phone = to.national();
-        page.notice = Some(MoveNotice::Code(otp_notice(&e)));
-        return assist_page(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return Err(code_refused(otp_notice(&e)));
     }
     let due = super::domain::due_at(now, state.move_wait_minutes);
-    let cancel = match service::schedule(&state.db, &m, due, now).await {
-        Ok(cancel) => cancel,
-        Err(e) => {
-            return match recovery_notice(e) {
-                Some(notice) => {
-                    let page = AssistMoveState { notice: Some(notice), ..AssistMoveState::default() };
-                    assist_page(&state, &headers, page, StatusCode::CONFLICT).await
-                }
-                None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-            };
-        }
-    };
+    let cancel = service::schedule(&state.db, &m, due, now).await?;
     let ward = m
         .helper_ward
         .as_deref()
@@ -755,7 +551,7 @@ pub async fn assist_confirm(State(state): State<AppState>, headers: HeaderMap, F
         state.public_url,
         cancel
     );
-    tell(&state, m.from(), text, now).await;
+    tell(state, m.from(), text, now).await;
     let body = format!(
         "Có yêu cầu chuyển tài khoản Công Dân Số của bạn sang số {} tại {}. Tài khoản sẽ chuyển lúc {}.\n\
          Nếu không phải bạn, hãy huỷ ngay: {}/move/cancel/{}\n\nA move of your account to a new number was requested; \
@@ -766,13 +562,9 @@ pub async fn assist_confirm(State(state): State<AppState>, headers: HeaderMap, F
         state.public_url,
         cancel
     );
-    tell_email(&state, &m.account_id, "Yêu cầu chuyển tài khoản Công Dân Số sang số mới", body, now).await;
+    tell_email(state, &m.account_id, "Yêu cầu chuyển tài khoản Công Dân Số sang số mới", body, now).await;
     tracing::info!(ward = m.helper_ward.as_deref().unwrap_or(""), "an assisted phone move is waiting its period");
-    let page = AssistMoveState {
-        notice: Some(MoveNotice::Scheduled { to: to.partly_hidden(), due: format_time(due) }),
-        ..AssistMoveState::default()
-    };
-    assist_page(&state, &headers, page, StatusCode::OK).await
+    Ok(MoveNotice::Scheduled { to: to.partly_hidden(), due: format_time(due) })
 }
 
 // ---- cancelling from the old number ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -20,55 +20,16 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::app::{App, SiteInfo, shell};
+use crate::app::{App, shell};
+pub use crate::web::{AppState, SiteInfo};
 use crate::db::{self, Db};
 use crate::i18n::Locale;
 use crate::pwa::{self, ServiceWorker};
-use crate::identity::registry::RegistryClient;
 use crate::identity::sms::SmsGateway;
-use crate::access::web as admin;
 use crate::identity::mfa_web as mfa;
 use crate::identity::web as identity;
 use crate::secret::SecretKey;
 use crate::units::service::UnitDirectory;
-
-/// Everything a request handler or server function may need. Cheap to clone (shared pointers).
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    /// One shared session: cloning a SurrealDB handle opens a new session, so the handle lives behind an Arc.
-    pub db: Arc<Db>,
-    pub units: UnitDirectory,
-    pub site: SiteInfo,
-    pub service_worker: Arc<ServiceWorker>,
-    /// Secure cookies when the public URL is https.
-    pub secure_cookies: bool,
-    pub secret: Arc<SecretKey>,
-    pub sms: SmsGateway,
-    /// The e-mail channel for codes (SMTP, or the development outbox); None: codes go by SMS only.
-    pub mail: Option<crate::identity::mail::MailSender>,
-    /// The national population registry, when configured (accounts stay at level 1 otherwise).
-    pub registry: Option<RegistryClient>,
-    /// The QR signing keys (the newest signs; older ones still verify).
-    pub qr_keys: Arc<crate::qr::keys::KeyRing>,
-    /// Reverse proxies whose X-Forwarded-For is believed (see `identity::web::client_address`).
-    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
-    /// Where the vault's encrypted files live.
-    pub blobs: crate::vault::store::BlobStore,
-    pub vault: crate::vault::web::VaultSettings,
-    /// Days between a deletion request and the deletion (the person can cancel until then).
-    pub deletion_grace_days: i64,
-    /// Minutes an assisted move to a new number waits (cancellable from the old number meanwhile).
-    pub move_wait_minutes: i64,
-    /// The address people reach the service at (links in SMS), without a trailing slash.
-    pub public_url: String,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// A fresh SurrealKV database at `dir/name` for a benchmark, with the units seeded, a new secret key, QR keys and
 /// the time it was made.
@@ -126,18 +87,12 @@ pub fn router(state: AppState) -> Router {
         "/signin",
         "/signin/second-factor",
         "/verify",
-        "/me",
-        "/me/sessions",
-        "/me/security",
         "/me/qr",
         "/me/qr/checks",
         "/me/qr/card",
-        "/me/profile",
-        "/me/family",
         "/me/documents",
         "/me/documents/:id",
         "/me/documents/{id}",
-        "/me/privacy",
         "/counter/scan",
         "/team/register",
         "/team/registrations/:id",
@@ -147,14 +102,7 @@ pub fn router(state: AppState) -> Router {
         "/org",
         "/org/enrolments/:id",
         "/org/enrolments/{id}",
-        "/admin",
-        "/forbidden",
         "/dev/outbox",
-        "/me/phone",
-        "/me/email",
-        "/me/recovery",
-        "/recover",
-        "/assist/move",
         "/move/cancel",
         "/stats",
         "/stats/reports",
@@ -184,15 +132,7 @@ pub fn router(state: AppState) -> Router {
         .route("/signin", get(identity::signin_form).post(identity::signin))
         .route("/verify", get(identity::verify_form).post(identity::verify))
         .route("/otp/resend", axum::routing::post(identity::resend))
-        .route("/signout", axum::routing::post(identity::signout))
-        .route("/me", get(identity::me))
-        .route("/me/sessions", get(identity::sessions))
-        .route("/me/sessions/revoke", axum::routing::post(identity::revoke))
-        .route("/me/sessions/revoke-all", axum::routing::post(identity::revoke_all))
         .route("/signin/second-factor", get(mfa::second_factor_form).post(mfa::second_factor))
-        .route("/me/security", get(mfa::security))
-        .route("/me/security/app", axum::routing::post(mfa::enable_app))
-        .route("/me/security/app/disable", axum::routing::post(mfa::disable_app))
         .route("/me/qr", get(crate::qr::web::page))
         .route("/me/qr.svg", get(crate::qr::web::image))
         .route("/me/qr/checks", get(crate::qr::web::checks))
@@ -212,12 +152,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/qr/keys", get(crate::qr::api::keys))
         .route("/api/v1/qr/verify", axum::routing::post(crate::qr::api::verify))
         .route("/api/v1/openapi.json", get(crate::qr::api::openapi))
-        .route("/me/profile", get(crate::profile::web::page).post(crate::profile::web::save))
-        .route("/me/family", get(crate::family::web::page))
-        .route("/me/family/children", axum::routing::post(crate::family::web::add_child))
-        .route("/me/family/delegations", axum::routing::post(crate::family::web::delegate))
-        .route("/me/family/delegations/revoke", axum::routing::post(crate::family::web::revoke))
-        .route("/me/family/household/{action}", axum::routing::post(crate::family::web::household))
         .route(
             "/me/documents",
             get(crate::vault::web::list)
@@ -232,9 +166,6 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(state.vault.body_limit())),
         )
         .route("/me/documents/{id}/{action}", axum::routing::post(crate::vault::web::set_deleted))
-        .route("/me/privacy", get(crate::privacy::web::page))
-        .route("/me/privacy/delete", axum::routing::post(crate::privacy::web::request_deletion))
-        .route("/me/privacy/cancel", axum::routing::post(crate::privacy::web::cancel_deletion))
         .route("/me/export.zip", get(crate::privacy::web::export))
         .route("/team/register", get(crate::teams::web::register_form).post(crate::teams::web::register))
         .route("/team/registrations/{id}", get(crate::teams::web::registration))
@@ -252,25 +183,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/org/enrolments/{id}", get(crate::orgs::web::enrolment))
         .route("/me/employers/{edge}/{action}", axum::routing::post(crate::orgs::web::answer))
-        .route("/me/email", get(crate::identity::email::form).post(crate::identity::email::send))
-        .route("/me/email/confirm", axum::routing::post(crate::identity::email::confirm))
-        .route("/me/email/remove", axum::routing::post(crate::identity::email::remove))
         .route("/otp/email", axum::routing::post(identity::email_code))
-        .route("/me/phone", get(crate::recovery::web::change_form).post(crate::recovery::web::change_send))
-        .route("/me/phone/confirm", axum::routing::post(crate::recovery::web::change_confirm))
-        .route("/me/phone/cancel", axum::routing::post(crate::recovery::web::cancel_own))
-        .route("/me/recovery", get(crate::recovery::web::codes_page).post(crate::recovery::web::codes_make))
-        .route("/recover", get(crate::recovery::web::recover_form).post(crate::recovery::web::recover_start))
-        .route("/recover/confirm", axum::routing::post(crate::recovery::web::recover_confirm))
-        .route("/recover/resend", axum::routing::post(crate::recovery::web::recover_resend))
-        .route("/assist/move", get(crate::recovery::web::assist_form).post(crate::recovery::web::assist_start))
-        .route("/assist/move/confirm", axum::routing::post(crate::recovery::web::assist_confirm))
-        .route("/assist/move/resend", axum::routing::post(crate::recovery::web::assist_resend))
         .route(
             "/move/cancel/{token}",
             get(crate::recovery::web::cancel_page).post(crate::recovery::web::cancel_link),
         )
-        .route("/admin", get(admin::page))
         .route("/stats", get(crate::stats::web::page))
         .route("/stats/population", axum::routing::post(crate::stats::web::population))
         .route("/stats/population/import", axum::routing::post(crate::stats::web::import))
@@ -283,10 +200,6 @@ pub fn router(state: AppState) -> Router {
             get(crate::stats::web::ward_report).post(crate::stats::web::write),
         )
         .route("/stats/reports/{month}/{ward}/correct", axum::routing::post(crate::stats::web::correct))
-        .route("/admin/grants", axum::routing::post(admin::grant))
-        .route("/admin/grants/revoke", axum::routing::post(admin::revoke))
-        .route("/admin/teams", axum::routing::post(admin::create_team))
-        .route("/admin/organizations", axum::routing::post(admin::create_organization))
         .route("/healthz", get(healthz))
         .route("/sw.js", get(pwa::service_worker))
         .route("/lang/{code}", get(switch_language))

@@ -240,6 +240,7 @@ async fn cross_site_form_posts_are_refused() {
     let fetched = Request::post("/signout").header("sec-fetch-site", "cross-site").body(Body::empty()).expect("request");
     assert_eq!(send(&app, fetched).await.status, StatusCode::FORBIDDEN);
     let own = Request::post("/signout")
+        .header(header::ACCEPT, "text/html")
         .header("origin", "http://127.0.0.1:3000")
         .header("host", "127.0.0.1:3000")
         .header("sec-fetch-site", "same-origin")
@@ -392,7 +393,9 @@ async fn guardians_reach_their_dependants_data_and_nobody_else_does() {
     let added = as_user(&app, "POST", "/me/family/children", &parent_cookie, form,
         "full_name=Nguy%E1%BB%85n+B%C3%A9+Na&birth_date=01%2F06%2F2019&sex=female&citizen_id=&relation=parent".into()).await;
     assert_eq!(added.status, StatusCode::OK, "{}", added.body);
-    assert!(added.body.contains("Nguyễn Bé Na"));
+    assert_eq!(added.body, "\"ChildAdded\"");
+    let family = as_user(&app, "GET", "/me/family", &parent_cookie, "", vec![]).await;
+    assert!(family.body.contains("Nguyễn Bé Na"));
     let child = crate::family::service::dependants(&state.db, &parent, crate::identity::web::now()).await.expect("list")[0].id.clone();
     let pdf = b"%PDF-1.7 Giay khai sinh Nguyen Be Na".to_vec();
     let uploaded = as_user(&app, "POST", "/me/documents", &parent_cookie, &data,
@@ -700,4 +703,152 @@ async fn last_code_or_text(db: &Db, e164: &str) -> String {
         .await
         .expect("outbox");
     res.take::<Vec<String>>(0).expect("rows").into_iter().next().unwrap_or_default()
+}
+
+/// A form post as a browser without JavaScript sends it: it accepts HTML and follows redirects itself.
+async fn post_form_natively(app: &Router, uri: &str, cookie: &str, body: &str) -> Reply {
+    let request = Request::post(uri)
+        .header("cookie", cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        .body(Body::from(body.to_owned()))
+        .expect("request");
+    send(app, request).await
+}
+
+/// The `name=value` of a Set-Cookie in `reply` for `name`.
+fn set_cookie_of(reply: &Reply, name: &str) -> Option<String> {
+    reply.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+        let pair = c.split(';').next()?.trim();
+        pair.starts_with(&format!("{name}=")).then(|| pair.to_owned())
+    })
+}
+
+#[tokio::test]
+async fn a_refused_profile_without_javascript_comes_back_with_each_problem_and_everything_typed_once() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (_, session) = person(&state.db, "+84912000021", "048180000021", "Lê Thị Tuyết").await;
+    let refused = post_form_natively(&app, "/me/profile", &session, "full_name=L%C3%AA+Th%E1%BB%8B+Tuy%E1%BA%BFt&birth_date=01%2F01%2F1980&sex=female&email=tuyet%40%40example&occupation=Gi%C3%A1o+vi%C3%AAn&tax_code=12").await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    assert_eq!(refused.headers[header::LOCATION], "/me/profile");
+    let flash = set_cookie_of(&refused, crate::web::flash::COOKIE).expect("the outcome is kept for the page");
+    assert!(!refused.headers[header::LOCATION].to_str().expect("ascii").contains("Gi"), "nothing typed in the URL");
+    let page = as_user(&app, "GET", "/me/profile", &format!("{session}; {flash}"), "", vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Thư điện tử chưa đúng"), "the problem next to its field");
+    assert!(page.body.contains("value=\"tuyet@@example\""), "the wrong value as typed");
+    assert!(page.body.contains("value=\"Giáo viên\""), "the right values as typed");
+    assert!(page.body.contains("Vui lòng sửa các mục được đánh dấu"));
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    let again = as_user(&app, "GET", "/me/profile", &format!("{session}; {flash}"), "", vec![]).await;
+    assert!(!again.body.contains("Thư điện tử chưa đúng") && !again.body.contains("Giáo viên"), "shown once");
+
+    let saved = post_form_natively(&app, "/me/profile", &session, "full_name=L%C3%AA+Th%E1%BB%8B+Tuy%E1%BA%BFt&birth_date=01%2F01%2F1980&sex=female&email=tuyet%40example.vn&occupation=Gi%C3%A1o+vi%C3%AAn").await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let flash = set_cookie_of(&saved, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", "/me/profile", &format!("{session}; {flash}"), "", vec![]).await;
+    assert!(page.body.contains("Đã lưu <!>2<!> thay đổi."), "{}", page.body);
+    assert!(page.body.contains("value=\"tuyet@example.vn\""));
+
+    // someone else's browser cannot read the outcome with a made-up cookie
+    let guessed = format!("{}={}", crate::web::flash::COOKIE, "0".repeat(64));
+    let page = as_user(&app, "GET", "/me/profile", &format!("{session}; {guessed}"), "", vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_script_gets_the_profile_problems_as_json_and_the_statuses_of_the_page() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (_, session) = person(&state.db, "+84912000022", "048180000022", "Lê Thị Gió").await;
+    let json = |uri: &str, cookie: &str, body: &str| {
+        Request::post(uri.to_owned())
+            .header("cookie", cookie.to_owned())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body.to_owned()))
+            .expect("request")
+    };
+    let refused = send(&app, json("/me/profile", &session, "full_name=L%C3%AA+Th%E1%BB%8B+Gi%C3%B3&birth_date=01%2F01%2F1980&sex=female&email=x%40%40y&tax_code=12")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answer: serde_json::Value = serde_json::from_str(&refused.body).expect("json");
+    assert_eq!(answer, serde_json::json!({"Invalid": {"problems": [["Email", "Email"], ["TaxCode", "TaxCode"]]}}));
+    let saved = send(&app, json("/me/profile", &session, "full_name=L%C3%AA+Th%E1%BB%8B+Gi%C3%B3&birth_date=01%2F01%2F1980&sex=female&email=gio%40example.vn")).await;
+    assert_eq!(saved.status, StatusCode::OK);
+    assert_eq!(saved.body, "1");
+
+    // not signed in: 401 for a script, the sign-in page for a browser
+    let anonymous = send(&app, json("/me/profile", "", "email=gio%40example.vn")).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    let anonymous = post_form_natively(&app, "/me/profile", "", "email=gio%40example.vn").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.headers[header::LOCATION], "/signin");
+    assert_eq!(get(&app, "/me/profile").await.headers[header::LOCATION], "/signin");
+
+    // malformed arguments are the caller's fault: 400, never a 500
+    let malformed = send(&app, json("/me/profile", &session, "full_name=L%C3%AA+Th%E1%BB%8B+Gi%C3%B3&birth_date=01%2F01%2F1980&sex=female&email[a]=1")).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST, "{}", malformed.body);
+    let page_data = as_user(&app, "GET", "/api/profile/page", &session, "", vec![]).await;
+    assert_eq!(page_data.status, StatusCode::OK);
+    let page_data: serde_json::Value = serde_json::from_str(&page_data.body).expect("json");
+    assert_eq!(page_data["input"]["email"], "gio@example.vn");
+}
+
+#[tokio::test]
+async fn asking_for_deletion_and_cancelling_it_come_back_to_the_page_with_their_notice() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (_, session) = person(&state.db, "+84912000023", "048180000023", "Đỗ Thị Hoa").await;
+    let asked = post_form_natively(&app, "/me/privacy/delete", &session, "").await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    assert_eq!(asked.headers[header::LOCATION], "/me/privacy");
+    let flash = set_cookie_of(&asked, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", "/me/privacy", &format!("{session}; {flash}"), "", vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Đã ghi nhận yêu cầu xoá."), "{}", page.body);
+    assert!(page.body.contains("data-testid=\"deletion-due\""));
+    // a reload shows the date, not the notice again
+    let reload = as_user(&app, "GET", "/me/privacy", &format!("{session}; {flash}"), "", vec![]).await;
+    assert!(!reload.body.contains("Đã ghi nhận yêu cầu xoá.") && reload.body.contains("data-testid=\"deletion-due\""));
+    let cancelled = post_form_natively(&app, "/me/privacy/cancel", &session, "").await;
+    let flash = set_cookie_of(&cancelled, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", "/me/privacy", &format!("{session}; {flash}"), "", vec![]).await;
+    assert!(!page.body.contains("data-testid=\"deletion-due\""));
+    // only the person themselves: a script without a session is told to sign in
+    let anonymous = as_user(&app, "POST", "/me/privacy/delete", "", "application/x-www-form-urlencoded", vec![]).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_refused_family_form_without_javascript_keeps_what_was_typed_next_to_its_problem() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (_, session) = person(&state.db, "+84912000024", "048180000024", "Phan Thị Lan").await;
+    let refused = post_form_natively(&app, "/me/family/children", &session,
+        "full_name=nguy%E1%BB%85n+b%C3%A9+an&birth_date=01%2F06%2F2008&sex=female&citizen_id=&relation=parent").await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(refused.headers[header::LOCATION], "/me/family");
+    let flash = set_cookie_of(&refused, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", "/me/family", &format!("{session}; {flash}"), "", vec![]).await;
+    assert!(page.body.contains("value=\"nguyễn bé an\""), "the name as typed");
+    assert!(page.body.contains("Chỉ thêm được con dưới 14 tuổi"), "the problem next to the birth date");
+    // the household form: a bad address is named, the relation chosen kept
+    let refused = post_form_natively(&app, "/me/family/household/create", &session, "address=12&relation=").await;
+    let flash = set_cookie_of(&refused, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", "/me/family", &format!("{session}; {flash}"), "", vec![]).await;
+    assert!(page.body.contains("value=\"12\""), "{}", page.body);
+    // taking back a delegation one never gave: the forbidden page for a browser, 403 for a script
+    let foreign = post_form_natively(&app, "/me/family/delegations/revoke", &session, "edge=abc").await;
+    assert_eq!(foreign.headers[header::LOCATION], "/forbidden");
+    let foreign = as_user(&app, "POST", "/me/family/delegations/revoke", &session, "application/x-www-form-urlencoded", b"edge=abc".to_vec()).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
 }

@@ -2,7 +2,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::{Area, set_status};
+use crate::app::Area;
+use crate::web::Refusal;
+use crate::web::reply::{redirect_page, set_status};
 use crate::i18n::*;
 
 #[component]
@@ -161,6 +163,24 @@ pub fn ForbiddenPage() -> impl IntoView {
             <p>{t!(i18n, forbidden.body)}</p>
             <a href="/me" class="button">{t!(i18n, forbidden.back)}</a>
         </section>
+    }
+}
+
+/// A page this caller may not see as asked: sent to sign in (or to the second factor), or the 403, 404 or error
+/// page with its status. What a page renders when its data function refused.
+#[component]
+pub fn RefusedPage(refusal: Refusal) -> impl IntoView {
+    if let Some(page) = refusal.page().filter(|_| refusal != Refusal::Forbidden) {
+        redirect_page(page);
+        return ().into_any();
+    }
+    match refusal {
+        Refusal::Forbidden => view! { <ForbiddenPage /> }.into_any(),
+        Refusal::NotFound => view! { <NotFoundPage /> }.into_any(),
+        _ => {
+            set_status(refusal.status());
+            view! { <ErrorNotice /> }.into_any()
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use super::{Figures, PopulationInput, ReportsView, StatsNotice, StatsView, WardR
 use crate::access::guard::{CityAdmin, Granter, Principal};
 use crate::identity::web::{format_time, no_store, now, render, see_other, today, unavailable};
 use crate::orgs::domain::csv_field;
-use crate::server::AppState;
+use crate::web::AppState;
 use crate::units::UnitsVersion;
 
 /// Largest population file read.

@@ -15,7 +15,7 @@ use crate::identity::domain::PhoneNumber;
 use crate::identity::otp::{self, OtpError, OtpPolicy};
 use crate::identity::web::{issue_and_send, no_store, now, otp_notice, render, see_other};
 use crate::identity::{Notice, OtpPurpose};
-use crate::server::AppState;
+use crate::web::AppState;
 use crate::units::UnitsVersion;
 
 /// Codes sent for a team: valid for 30 minutes (a registration sent later, when the network came back, may reach

@@ -8,7 +8,7 @@ use super::UnitsVersion;
 /// Units of one version whose name matches `q` (without diacritics is fine); all of them when `q` is empty.
 #[server(endpoint = "units/search")]
 pub async fn search_units(q: String, version: Option<String>) -> Result<Vec<AdminUnit>, ServerFnError> {
-    let state = use_context::<crate::server::AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
+    let state = use_context::<crate::web::AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
     let version = version.as_deref().and_then(UnitsVersion::parse).unwrap_or(UnitsVersion::CURRENT);
     let q: String = q.chars().take(100).collect();
     Ok(state.units.search(&q, version))
@@ -17,7 +17,7 @@ pub async fn search_units(q: String, version: Option<String>) -> Result<Vec<Admi
 /// `GET /api/v1/units?q=hai%20chau&version=2025-07`: the same search for other systems, as JSON.
 #[cfg(feature = "ssr")]
 pub async fn http_list(
-    axum::extract::State(state): axum::extract::State<crate::server::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
     axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;

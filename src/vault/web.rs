@@ -13,7 +13,7 @@ use crate::family::web::{ForQuery, subject_of};
 use crate::identity::domain::Date;
 use crate::identity::web::{no_store, now, render};
 use crate::privacy::SeenWhat;
-use crate::server::AppState;
+use crate::web::AppState;
 
 /// The vault's settings: the largest file, how long the bin keeps documents.
 #[derive(Clone, Copy, Debug)]

@@ -1,0 +1,32 @@
+//! The kit every slice stands on: the application state, who is calling (extractors usable by handlers, pages and
+//! server functions), the refusal every slice's error can carry, the flash that keeps a refused form's input
+//! across the redirect a browser without JavaScript follows, and how a page or server function sets its answer.
+//! A slice imports this kit and the slices below it; never `app.rs` or `server/`.
+mod refusal;
+
+#[cfg(feature = "ssr")]
+pub mod caller;
+#[cfg(feature = "ssr")]
+pub mod flash;
+pub mod reply;
+#[cfg(feature = "ssr")]
+mod state;
+
+pub use refusal::{FormFailure, Refusal};
+#[cfg(feature = "ssr")]
+pub use state::AppState;
+
+use serde::{Deserialize, Serialize};
+
+/// Facts about this deployment that the page shows (provided by the server as context).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    /// Development helpers on (`--dev`): shows the banner pointing at the SMS outbox.
+    pub dev: bool,
+}
+
+/// The value of `name` in the current page's query string (empty when absent), read once.
+pub fn query_value(name: &str) -> String {
+    use leptos::prelude::WithUntracked;
+    leptos_router::hooks::use_query_map().with_untracked(|q| q.get(name).unwrap_or_default())
+}
