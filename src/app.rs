@@ -87,29 +87,29 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("city") view=|| view! { <AreaPage area=Area::City /> } />
                     <Route path=path!("counter") view=|| view! { <AreaPage area=Area::Counter /> } />
                     <Route path=path!("units") view=UnitsPage />
-                    <Route path=path!("signup") view=SignUpPage />
-                    <Route path=path!("signup/consent") view=ConsentPage />
-                    <Route path=path!("signin") view=SignInPage />
-                    <Route path=path!("verify") view=VerifyPage />
+                    <Route path=path!("signup") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("signup/consent") view=ConsentPage ssr=SsrMode::Async />
+                    <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("verify") view=VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("me") view=MePage ssr=SsrMode::Async />
                     <Route path=path!("me/sessions") view=SessionsPage ssr=SsrMode::Async />
                     <Route path=path!("me/security") view=SecurityPage ssr=SsrMode::Async />
-                    <Route path=path!("me/qr") view=QrPage />
-                    <Route path=path!("me/qr/checks") view=ChecksPage />
-                    <Route path=path!("me/qr/card") view=CardPage />
+                    <Route path=path!("me/qr") view=QrPage ssr=SsrMode::Async />
+                    <Route path=path!("me/qr/checks") view=ChecksPage ssr=SsrMode::Async />
+                    <Route path=path!("me/qr/card") view=CardPage ssr=SsrMode::Async />
                     <Route path=path!("me/profile") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("me/family") view=FamilyPage ssr=SsrMode::Async />
                     <Route path=path!("me/documents") view=DocumentsPage />
                     <Route path=path!("me/documents/:id") view=DocumentPage />
                     <Route path=path!("me/privacy") view=PrivacyPage ssr=SsrMode::Async />
                     <Route path=path!("counter/scan") view=CounterPage />
-                    <Route path=path!("signin/second-factor") view=SecondFactorPage />
+                    <Route path=path!("signin/second-factor") view=SecondFactorPage ssr=SsrMode::Async />
                     <Route path=path!("team/register") view=crate::teams::ui::AssistPage />
                     <Route path=path!("team/registrations/:id") view=crate::teams::ui::RegistrationPage />
                     <Route path=path!("team/help") view=crate::teams::ui::HelpPage />
                     <Route path=path!("team/work") view=crate::teams::ui::WorkPage />
-                    <Route path=path!("org") view=crate::orgs::ui::OrgPage />
-                    <Route path=path!("org/enrolments/:id") view=crate::orgs::ui::EnrolmentPage />
+                    <Route path=path!("org") view=crate::orgs::ui::OrgPage ssr=SsrMode::Async />
+                    <Route path=path!("org/enrolments/:id") view=crate::orgs::ui::EnrolmentPage ssr=SsrMode::Async />
                     <Route path=path!("me/email") view=crate::identity::ui::EmailPage ssr=SsrMode::Async />
                     <Route path=path!("me/phone") view=crate::recovery::ui::ChangePhonePage ssr=SsrMode::Async />
                     <Route path=path!("me/recovery") view=crate::recovery::ui::RecoveryCodesPage ssr=SsrMode::Async />
@@ -117,9 +117,9 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("assist/move") view=crate::recovery::ui::AssistMovePage ssr=SsrMode::Async />
                     <Route path=path!("move/cancel") view=crate::recovery::ui::CancelMovePage />
                     <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
-                    <Route path=path!("stats") view=crate::stats::ui::StatsPage />
-                    <Route path=path!("stats/reports") view=crate::stats::ui::ReportsPage />
-                    <Route path=path!("stats/reports/:month/:ward") view=crate::stats::ui::WardReportPage />
+                    <Route path=path!("stats") view=crate::stats::ui::StatsPage ssr=SsrMode::Async />
+                    <Route path=path!("stats/reports") view=crate::stats::ui::ReportsPage ssr=SsrMode::Async />
+                    <Route path=path!("stats/reports/:month/:ward") view=crate::stats::ui::WardReportPage ssr=SsrMode::Async />
                     <Route path=path!("forbidden") view=ForbiddenPage />
                     <Route path=path!("dev/outbox") view=OutboxPage />
                     <Route path=path!("offline") view=OfflinePage />

@@ -1,8 +1,9 @@
 // Journeys: a citizen's account appears in their ward's figures within seconds; the city enters and imports population
-// figures (a file by the former units lands in the new wards; a bad file is refused whole); the tables download as
-// CSV and XLSX with Vietnamese intact; a ward officer reviews, comments and submits the frozen monthly report, which
-// then never changes (a correction is a new version with its reason); another ward's officer cannot open it (404,
-// as for a report that does not exist).
+// figures (a file by the former units lands in the new wards; a bad file is refused whole); the dashboard shows its
+// summary first and folds the ward table and the population figures (a phone's page stays short); the tables
+// download as CSV and XLSX with Vietnamese intact; a ward officer reviews, comments and submits the frozen monthly
+// report, which then never changes (a correction is a new version with its reason); another ward's officer cannot
+// open it (404, as for a report that does not exist).
 import { test, expect } from '@playwright/test';
 import { enrolApp, expectAccessible, latestCode, person, signIn, signUp, startWithAdministrator, watchConsole } from './support.mjs';
 
@@ -44,6 +45,10 @@ test('figures follow the citizens, population files map old units, reports freez
     await desk.getByRole('link', { name: 'Số liệu và báo cáo tháng' }).click();
     await expect(desk.getByRole('heading', { level: 1 })).toHaveText('Số liệu chuyển đổi số');
     await expect(desk.locator('tr[data-ward]')).toHaveCount(94);
+    // The summary comes first; the 94-ward table and the population figures are folded until asked for.
+    await expect(desk.locator('#wards details')).not.toHaveAttribute('open');
+    await expect(desk.locator('#population details')).not.toHaveAttribute('open');
+    await expect(desk.locator('#pop-ward')).toBeHidden();
     await expectAccessible(desk);
 
     // A citizen of Hải Châu with an e-payment account signs up: the ward's figures follow within seconds.
@@ -69,13 +74,17 @@ test('figures follow the citizens, population files map old units, reports freez
     await expect(haiChau.locator('td').nth(1)).toHaveText('chưa có số dân');
 
     // Population: a typo keeps what was typed and says which field; then the share appears.
+    await desk.locator('#population summary').click();
     await desk.locator('#pop-ward').selectOption({ label: 'Phường Hải Châu' });
     await desk.locator('#pop-adults').fill('hai');
     await desk.locator('#pop-households').fill('1');
     await desk.locator('#pop-year').fill('2025');
     await desk.getByRole('button', { name: 'Lưu số dân' }).click();
     await expect(desk.getByRole('alert')).toHaveText('Dân số từ 18 tuổi phải là một số nguyên, ví dụ 150.000.');
+    // back on the page, the section the form answered in is open, with what was typed and the field marked
+    await expect(desk.locator('#population details')).toHaveAttribute('open', '');
     await expect(desk.locator('#pop-adults')).toHaveValue('hai');
+    await expect(desk.locator('#pop-adults')).toHaveAttribute('aria-invalid', 'true');
     await expect(desk.locator('#pop-ward')).toHaveValue('20242');
     await desk.locator('#pop-adults').fill('2');
     await desk.getByRole('button', { name: 'Lưu số dân' }).click();
@@ -100,6 +109,21 @@ test('figures follow the citizens, population files map old units, reports freez
     await desk.screenshot({ path: 'test-results/stats-360.png', fullPage: true });
     await desk.evaluate(() => window.scrollTo(0, 0));
     await desk.screenshot({ path: 'test-results/stats-top-360.png' });
+
+    // Folded, the page at 360 px is the summary and two headings (it was ~7,500 px with the table and the forms).
+    await desk.goto('/stats');
+    await expect(desk.locator('#wards details')).not.toHaveAttribute('open');
+    await expect(desk.locator('#population details')).not.toHaveAttribute('open');
+    const folded = await desk.evaluate(() => document.documentElement.scrollHeight);
+    expect(folded).toBeLessThan(4000);
+    await desk.screenshot({ path: 'test-results/stats-folded-360.png', fullPage: true });
+    // Choosing an order opens the table.
+    await desk.locator('#wards summary').click();
+    await desk.locator('#wards .chips').getByRole('link', { name: 'Tài khoản', exact: true }).click();
+    await expect(desk).toHaveURL(/sort=accounts/);
+    await expect(desk.locator('#wards details')).toHaveAttribute('open', '');
+    await expect(haiChau).toBeVisible();
+    expect(await desk.evaluate(() => document.documentElement.scrollHeight)).toBeGreaterThan(folded);
 
     // Exports: CSV with a BOM, XLSX as a zip; both keep the Vietnamese names.
     const csv = await desk.request.get('/stats/export.csv');
@@ -131,14 +155,21 @@ test('figures follow the citizens, population files map old units, reports freez
     await expectAccessible(desk);
     await desk.screenshot({ path: 'test-results/report-360.png', fullPage: true });
 
-    // A stale form posted again changes nothing.
-    const again = await desk.request.post(`/stats/reports/${month.key}/20242`, {
-      form: { comment: 'Sửa sau khi gửi', action: 'submit' },
-      headers: { origin: app.url },
-    });
+    // A stale form posted again changes nothing: a script is answered 409 (the server function's error as JSON); a
+    // browser posting the form is sent back to the report, which says why.
+    const stale = { month: month.key, ward: '20242', comment: 'Sửa sau khi gửi' };
+    const again = await desk.request.post('/stats/reports/submit', { form: stale, headers: { origin: app.url } });
     expect(again.status()).toBe(409);
-    expect(await again.text()).toContain('Báo cáo này đã được gửi nên không sửa được.');
+    expect(await again.text()).toContain('AlreadySubmitted');
+    const posted = await desk.request.post('/stats/reports/submit', {
+      form: stale,
+      headers: { origin: app.url, accept: 'text/html' },
+      maxRedirects: 0,
+    });
+    expect(posted.status()).toBe(303);
+    expect(posted.headers()['location']).toBe(`/stats/reports/${month.key}/20242`);
     await desk.reload();
+    await expect(desk.getByRole('alert')).toHaveText('Báo cáo này đã được gửi nên không sửa được. Hãy tạo bản đính chính kèm lý do.');
     await expect(desk.locator('blockquote.comment')).toHaveText('Tổ 5 còn nhiều người cao tuổi chưa có điện thoại thông minh.');
 
     // A correction needs its reason, and is a new version; the submitted one stays.
@@ -193,7 +224,8 @@ test('figures follow the citizens, population files map old units, reports freez
     expect(denied.status()).toBe(404);
     await other.goto(`/stats/reports?month=${month.key}`);
     await expect(other.getByTestId('submitted')).toContainText('/1');
-    // The refused forms answer 422 (and a stale report form 409) on purpose; nothing else may show up.
+    // Refused forms now send the browser back (303) rather than answer 422 or 409 pages; those statuses stay
+    // allowed here, and nothing else may show up.
     expect(problems.filter((p) => !/status of (422|409)/.test(p))).toEqual([]);
     await citizenContext.close();
     await otherContext.close();

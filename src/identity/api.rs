@@ -1,10 +1,192 @@
-//! Server functions of the account pages: my account, the devices signed in, ending one of them or all, signing
-//! out.
+//! Server functions of the account pages: signing up (the form, the consent step), signing in (the number, the
+//! code, the authenticator app's code), my account, the devices signed in, ending one of them or all, signing out.
+//! A form posted by a browser without JavaScript is answered with a redirect (303): on to the next step, or back
+//! to its page with what was typed and why kept in the flash; a script gets the result, and a refusal's status.
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-use super::{AccountView, Notice, SessionsPageData};
+use super::{
+    AccountView, Field, FormState, Notice, Problem, SecondFactorPageData, SessionsPageData, SignUpInput, VerifyPageData,
+};
 use crate::web::Refusal;
+
+/// Why a sign-up or sign-in form did not go on: the caller, fields that break a rule (nothing was done), or a
+/// notice about the whole form (a number already taken, a wrong code, codes asked for too often, ...).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
+pub enum SignFormError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Fields that break a rule, each with why.
+    #[error("some fields break a rule")]
+    Invalid { problems: Vec<(Field, Problem)> },
+    #[error("refused: {0:?}")]
+    Notice(Notice),
+}
+
+impl leptos::server_fn::error::FromServerFnError for SignFormError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(e: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        SignFormError::Refused(e.into())
+    }
+}
+
+impl crate::web::FormFailure for SignFormError {
+    fn refusal(&self) -> Option<Refusal> {
+        match self {
+            SignFormError::Refused(r) => Some(*r),
+            _ => None,
+        }
+    }
+
+    /// A script is told what the pages always answered: 409 for a number or ID number that has an account, 429 for
+    /// codes asked for too often, 410 for a sign-up that waited too long, 503 for a code that could not be sent,
+    /// 404 where e-mail is not set up; 422 for the rest of the form's own problems.
+    fn status(&self) -> u16 {
+        match self {
+            SignFormError::Refused(r) => r.status(),
+            SignFormError::Notice(Notice::PhoneTaken | Notice::CitizenIdTaken) => 409,
+            SignFormError::Notice(Notice::ResendTooSoon { .. } | Notice::TooManyCodes { .. }) => 429,
+            SignFormError::Notice(Notice::SignUpExpired) => 410,
+            SignFormError::Notice(Notice::SmsFailed) => 503,
+            SignFormError::Notice(Notice::EmailUnavailable) => 404,
+            SignFormError::Invalid { .. } | SignFormError::Notice(_) => 422,
+        }
+    }
+}
+
+// ---- signing up -------------------------------------------------------------------------------------------------
+
+/// The sign-up page's data: the form as its last answer left it (refused, or filled from the ID card's photo), or
+/// empty.
+#[server(prefix = "/api", endpoint = "signup/page", input = GetUrl)]
+pub async fn signup_page() -> Result<FormState, Refusal> {
+    use crate::web::{caller, flash, reply};
+    let state = caller::state()?;
+    reply::no_store();
+    Ok(flash::take::<FormState>(&state, super::web::SIGNUP_FLASH).await.unwrap_or_default())
+}
+
+/// Every field checked, and whether the phone or ID number has an account; then the consent step, which shows what
+/// was typed.
+#[server(prefix = "", endpoint = "signup")]
+pub async fn sign_up(#[server(flatten)] input: SignUpInput) -> Result<(), SignFormError> {
+    let state = crate::web::caller::state()?;
+    super::web::sign_up(&state, input).await
+}
+
+/// The consent step's data: the sign-up as typed (or as its last answer left it). None: nothing was typed (a
+/// reload, an address reached the wrong way); the page then sends the person to the form.
+#[server(prefix = "/api", endpoint = "signup/consent", input = GetUrl)]
+pub async fn consent_page() -> Result<Option<FormState>, Refusal> {
+    use crate::web::{caller, flash, reply};
+    let state = caller::state()?;
+    reply::no_store();
+    Ok(flash::take::<FormState>(&state, super::web::CONSENT_FLASH).await)
+}
+
+/// The explicit agreement (`consent=yes`) with the sign-up (in hidden fields): the sign-up waits for its code,
+/// which goes to the phone; then the code page.
+#[server(prefix = "", endpoint = "signup/consent")]
+pub async fn give_consent(
+    #[server(flatten)] input: SignUpInput,
+    #[server(default)] consent: String,
+) -> Result<Notice, SignFormError> {
+    let state = crate::web::caller::state()?;
+    super::web::consent(&state, input, &consent).await
+}
+
+// ---- signing in -------------------------------------------------------------------------------------------------
+
+/// The sign-in page's data: the form as its last answer left it, or the notice of the page the person comes from
+/// (`signed_out` = "everywhere" | "lost", `moved`, `second_factor`).
+#[server(prefix = "/api", endpoint = "signin/page", input = GetUrl)]
+pub async fn signin_page(
+    #[server(default)] signed_out: String,
+    #[server(default)] moved: bool,
+    #[server(default)] second_factor: bool,
+) -> Result<FormState, Refusal> {
+    use crate::web::{caller, flash, reply};
+    let state = caller::state()?;
+    reply::no_store();
+    if let Some(kept) = flash::take::<FormState>(&state, super::web::SIGNIN_FLASH).await {
+        return Ok(kept);
+    }
+    let notice = match signed_out.as_str() {
+        "everywhere" => Some(Notice::SignedOutEverywhere),
+        "lost" => Some(Notice::LostPhoneDone),
+        _ if moved => Some(Notice::PhoneMoved),
+        _ if second_factor => Some(Notice::SecondFactorFailed),
+        _ => None,
+    };
+    Ok(FormState { notice, ..FormState::default() })
+}
+
+/// A code to the phone if it has an account (the same answer either way); then the code page.
+#[server(prefix = "", endpoint = "signin")]
+pub async fn sign_in(#[server(default)] phone: String) -> Result<Notice, SignFormError> {
+    let state = crate::web::caller::state()?;
+    super::web::sign_in(&state, &phone).await
+}
+
+/// The code page's data for the number and purpose in its address (`resent`: a new code just went out).
+#[server(prefix = "/api", endpoint = "verify/page", input = GetUrl)]
+pub async fn verify_page(
+    #[server(default)] phone: String,
+    #[server(default)] purpose: String,
+    #[server(default)] resent: bool,
+) -> Result<VerifyPageData, Refusal> {
+    use crate::web::{caller, reply};
+    let state = caller::state()?;
+    reply::no_store();
+    super::web::verify_page_data(&state, &phone, &purpose, resent).await
+}
+
+/// The code: a sign-up becomes an account, a sign-in a session (or the authenticator step); then that page.
+#[server(prefix = "", endpoint = "verify")]
+pub async fn verify_code(
+    #[server(default)] phone: String,
+    #[server(default)] purpose: String,
+    #[server(default)] code: String,
+) -> Result<(), SignFormError> {
+    let state = crate::web::caller::state()?;
+    super::web::verify(&state, &phone, &purpose, &code).await
+}
+
+/// A new code after the wait; the code page says it went.
+#[server(prefix = "", endpoint = "otp/resend")]
+pub async fn resend_code(
+    #[server(default)] phone: String,
+    #[server(default)] purpose: String,
+) -> Result<Notice, SignFormError> {
+    let state = crate::web::caller::state()?;
+    super::web::resend(&state, &phone, &purpose).await
+}
+
+/// A sign-in code to the account's verified e-mail address instead (the same answer whether there is one).
+#[server(prefix = "", endpoint = "otp/email")]
+pub async fn email_sign_in_code(#[server(default)] phone: String) -> Result<Notice, SignFormError> {
+    let state = crate::web::caller::state()?;
+    super::web::email_code(&state, &phone).await
+}
+
+/// The authenticator step's data (for a session waiting for the app's code).
+#[server(prefix = "/api", endpoint = "second-factor/page", input = GetUrl)]
+pub async fn second_factor_page() -> Result<SecondFactorPageData, Refusal> {
+    use crate::web::{caller, reply};
+    let state = caller::state()?;
+    reply::no_store();
+    super::mfa_web::step_page(&state).await
+}
+
+/// The authenticator app's code opens the session; five wrong codes end the sign-in.
+#[server(prefix = "", endpoint = "signin/second-factor")]
+pub async fn check_second_factor(#[server(default)] code: String) -> Result<(), AccountFormError> {
+    let state = crate::web::caller::state()?;
+    super::mfa_web::second_factor(&state, &code).await
+}
+
+// ---- my account -------------------------------------------------------------------------------------------------
 
 #[cfg(feature = "ssr")]
 const SESSIONS_FLASH: &str = "sessions";

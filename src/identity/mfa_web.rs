@@ -1,37 +1,36 @@
-//! HTTP for the authenticator app: the second sign-in step, and the "security" page where a citizen turns the app
-//! on or off (staff must keep it). Plain forms, like the rest of sign-in.
-use axum::Form;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+//! The authenticator app: the second sign-in step (its page's data and its form, for the server functions in
+//! `super::api`), and the "security" page where a citizen turns the app on or off (staff must keep it).
+use axum::http::request::Parts;
+use leptos::prelude::use_context;
 
 use super::mfa::{self, MfaError};
 use super::session::{self, SessionPolicy, Stage};
 use super::totp::TotpSecret;
 use super::api::AccountFormError;
-use super::web::{any_session, format_time, no_store, now, render, see_other, set_session_cookie};
-use super::{Enrolment, Notice, SecondFactorState, SecurityPageData};
+use super::web::{any_session, format_time, now, session_cookie, session_token};
+use super::{Enrolment, Notice, SecondFactorPageData, SecurityPageData};
 use crate::access::domain::is_staff;
 use crate::access::service::grants_of;
 use crate::web::caller::{Citizen, caller};
-use crate::web::{AppState, Refusal};
+use crate::web::{AppState, Refusal, flash, reply};
 
 const ISSUER: &str = "Công Dân Số";
+
+/// The flash's form name: what the second step's page shows after its form.
+const SECOND_FACTOR_FLASH: &str = "second_factor";
 
 async fn staff(state: &AppState, account_id: &str) -> bool {
     grants_of(&state.db, account_id).await.map(|g| is_staff(&g)).unwrap_or(true)
 }
 
 /// After a right SMS code: a half-open session and the authenticator step when the account has the app; else an
-/// open session (staff without the app are sent to set it up before any staff page opens).
-pub async fn open_session(state: &AppState, account_id: &str, agent: &str, client: &str, now: i64) -> Response {
-    let has_app = match mfa::enabled_at(&state.db, account_id).await {
-        Ok(at) => at.is_some(),
-        Err(e) => {
-            tracing::error!(error = %e, "reading the second factor failed");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
-    };
+/// open session (staff without the app are sent to set it up before any staff page opens). Sets the session
+/// cookie and the next page on the answer being made.
+pub async fn open_session(state: &AppState, account_id: &str, agent: &str, client: &str, now: i64) -> Result<(), Refusal> {
+    let has_app = mfa::enabled_at(&state.db, account_id)
+        .await
+        .map_err(|e| Refusal::unavailable("reading the second factor", e))?
+        .is_some();
     let staff = staff(state, account_id).await;
     let policy = if staff { SessionPolicy::STAFF } else { SessionPolicy::CITIZEN };
     let (opened, next, max_age) = if has_app {
@@ -41,72 +40,81 @@ pub async fn open_session(state: &AppState, account_id: &str, agent: &str, clien
         let opened = session::create(&state.db, account_id, policy, agent, client, now).await;
         (opened, if staff { "/me/security?required=1" } else { "/me" }, policy.absolute_seconds)
     };
-    match opened {
-        Ok(new_session) => {
-            let mut response = see_other(next);
-            set_session_cookie(&mut response, state, &new_session.token, max_age);
-            response
+    let new_session = opened.map_err(|e| Refusal::unavailable("opening a session", e))?;
+    reply::append_cookie(&session_cookie(state, &new_session.token, max_age));
+    reply::see_other(next);
+    Ok(())
+}
+
+/// The session of this request's cookie, in whatever stage it is.
+async fn this_session(state: &AppState) -> Option<session::ActiveSession> {
+    let parts = use_context::<Parts>()?;
+    any_session(state, &parts.headers).await
+}
+
+/// The second step's page data: the notice its last form left. Without a half-open session the person signs in
+/// (again); a session past the step is sent on to the account.
+pub async fn step_page(state: &AppState) -> Result<SecondFactorPageData, Refusal> {
+    match this_session(state).await {
+        Some(s) if s.stage == Stage::SecondFactor => {
+            let kept: Option<Option<Notice>> = flash::take(state, SECOND_FACTOR_FLASH).await;
+            Ok(SecondFactorPageData { notice: kept.flatten(), signed_in: false })
+        }
+        Some(_) => Ok(SecondFactorPageData { notice: None, signed_in: true }),
+        None => Err(Refusal::SignIn),
+    }
+}
+
+/// `/signin/second-factor`: the app's code opens the session; five wrong codes end it (the sign-in page says
+/// why). A wrong code comes back to the step's page with the tries left.
+pub async fn second_factor(state: &AppState, code: &str) -> Result<(), AccountFormError> {
+    let result = check_step(state, code).await;
+    match &result {
+        // the session is open: its cookie and the next page are set
+        Ok(()) => {}
+        Err(AccountFormError::Notice(Notice::SecondFactorFailed)) => {
+            reply::append_cookie(&session_cookie(state, "", 0));
+            if reply::native_form_post() {
+                reply::see_other("/signin?second_factor=failed");
+            } else {
+                reply::set_status(422);
+            }
         }
         Err(e) => {
-            tracing::error!(error = %e, "opening a session failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+            let notice = match e {
+                AccountFormError::Notice(n) => Some(*n),
+                AccountFormError::Refused(_) => Some(Notice::SmsFailed),
+            };
+            reply::finish_form(state, "/signin/second-factor", SECOND_FACTOR_FLASH, &result, notice).await;
         }
     }
+    result
 }
 
-async fn second_factor_page(state: &AppState, headers: &HeaderMap, notice: Option<Notice>, status: StatusCode) -> Response {
-    no_store(render(state, "/signin/second-factor", headers, SecondFactorState { notice }, status).await)
-}
-
-/// GET /signin/second-factor
-pub async fn second_factor_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match any_session(&state, &headers).await {
-        Some(s) if s.stage == Stage::SecondFactor => second_factor_page(&state, &headers, None, StatusCode::OK).await,
-        Some(_) => see_other("/me"),
-        None => see_other("/signin"),
-    }
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct AppCodeForm {
-    code: String,
-}
-
-/// POST /signin/second-factor: the app's code opens the session; five wrong codes end it.
-pub async fn second_factor(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AppCodeForm>) -> Response {
-    let Some(half) = any_session(&state, &headers).await.filter(|s| s.stage == Stage::SecondFactor) else {
-        return see_other("/signin");
-    };
+async fn check_step(state: &AppState, code: &str) -> Result<(), AccountFormError> {
+    let half = this_session(state).await.filter(|s| s.stage == Stage::SecondFactor).ok_or(Refusal::SignIn)?;
     let now = now();
-    match mfa::check(&state.db, &state.secret, &half.account_id, &form.code, now).await {
+    match mfa::check(&state.db, &state.secret, &half.account_id, code, now).await {
         Ok(()) => {
-            let staff = staff(&state, &half.account_id).await;
+            let staff = staff(state, &half.account_id).await;
             let policy = if staff { SessionPolicy::STAFF } else { SessionPolicy::CITIZEN };
-            if let Err(e) = session::complete_second_factor(&state.db, &half.id, policy, now).await {
-                tracing::error!(error = %e, "opening the session failed");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
-            let Some(token) = super::web::session_token(&headers) else { return see_other("/signin") };
-            let mut response = see_other(if staff { "/admin" } else { "/me" });
-            set_session_cookie(&mut response, &state, &token, policy.absolute_seconds);
-            response
+            session::complete_second_factor(&state.db, &half.id, policy, now)
+                .await
+                .map_err(|e| Refusal::unavailable("opening the session", e))?;
+            let token = use_context::<Parts>().and_then(|parts| session_token(&parts.headers)).ok_or(Refusal::SignIn)?;
+            reply::append_cookie(&session_cookie(state, &token, policy.absolute_seconds));
+            reply::see_other(if staff { "/admin" } else { "/me" });
+            Ok(())
         }
         Err(MfaError::WrongCode) | Err(MfaError::NotEnrolled) => {
             let left = session::wrong_second_factor(&state.db, &half.id, now).await.unwrap_or(0);
             if left == 0 {
                 tracing::warn!("five wrong authenticator codes: the sign-in was ended");
-                let mut response = see_other("/signin?second_factor=failed");
-                set_session_cookie(&mut response, &state, "", 0);
-                return response;
+                return Err(AccountFormError::Notice(Notice::SecondFactorFailed));
             }
-            let notice = Notice::AppCodeWrong { tries_left: Some(left) };
-            second_factor_page(&state, &headers, Some(notice), StatusCode::UNPROCESSABLE_ENTITY).await
+            Err(AccountFormError::Notice(Notice::AppCodeWrong { tries_left: Some(left) }))
         }
-        Err(MfaError::Db(e)) => {
-            tracing::error!(error = %e, "checking an authenticator code failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
+        Err(MfaError::Db(e)) => Err(Refusal::unavailable("checking an authenticator code", e).into()),
     }
 }
 

@@ -158,8 +158,9 @@ pub enum Notice {
     EmailUnavailable,
 }
 
-/// What a form page shows after a post: the values as typed, the problems, a notice.
-#[derive(Clone, Debug, Default)]
+/// What a sign-up or sign-in page shows: the values as typed, the problems, a notice. What the last form left in
+/// the flash for its page, in this shape (and what the consent step carries over from the sign-up form).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormState {
     pub input: SignUpInput,
     pub problems: Vec<(Field, Problem)>,
@@ -173,8 +174,8 @@ impl FormState {
 }
 
 /// The page /verify: where the code went and what it is for.
-#[derive(Clone, Debug)]
-pub struct VerifyState {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyPageData {
     pub phone_e164: String,
     pub phone_display: String,
     pub purpose: OtpPurpose,
@@ -252,9 +253,11 @@ pub struct OutboxState {
 }
 
 /// The second sign-in step (the authenticator app's code).
-#[derive(Clone, Debug)]
-pub struct SecondFactorState {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorPageData {
     pub notice: Option<Notice>,
+    /// This session is past the step already: the page sends the person on to their account.
+    pub signed_in: bool,
 }
 
 /// The page /me/security: the authenticator app, on or being set up.

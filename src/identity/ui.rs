@@ -1,14 +1,18 @@
-//! Sign-up, sign-in, code entry, "my account" and "my sessions" pages. Plain forms that post to the server:
-//! they work before (and without) the WASM. Pages render what the server put in context; with nothing in
-//! context (an address reached the wrong way), they show the 404 page.
+//! Sign-up, sign-in, code entry, "my account" and "my sessions" pages. Plain forms that post to their server
+//! functions: they work before (and without) the WASM. Each page loads its data (and what its last form answered)
+//! through a server function before it answers; the development outbox renders what its handler put in context.
 use leptos::prelude::*;
 
 use super::domain::{CitizenIdError, DateError, NameError, PhoneError};
 use super::{
-    AccountView, Field, FormState, Notice, OutboxState, Problem, SecondFactorState, SecurityPageData, SessionsPageData,
-    SignUpInput, VerifyState,
+    AccountView, Field, FormState, Notice, OutboxState, Problem, SecondFactorPageData, SecurityPageData,
+    SessionsPageData, SignUpInput, VerifyPageData,
 };
-use super::api::{RevokeAllSessions, RevokeSession, SignOut};
+use super::api::{
+    CheckSecondFactor, EmailSignInCode, GiveConsent, ResendCode, RevokeAllSessions, RevokeSession, SignIn, SignOut,
+    SignUp, VerifyCode,
+};
+use crate::orgs::api::AnswerEmployer;
 use crate::i18n::*;
 use crate::shell::{NotFoundPage, RefusedPage};
 
@@ -119,59 +123,115 @@ fn text_field(
     crate::shell::input(crate::shell::Input { id, label, hint, value, error, input_type, autocomplete, inputmode, required: true })
 }
 
+/// Whether the current page's query string names `name` (with a value or without), read once.
+fn query_has(name: &str) -> bool {
+    leptos_router::hooks::use_query_map().with_untracked(|q| q.get(name).is_some())
+}
+
+/// GET /signup: loads what its last answer left (a refused form, or one filled from the ID card's photo) through
+/// [`signup_page`](super::api::signup_page).
 #[component]
 pub fn SignUpPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::signup_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(form) => signup_view(form).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn signup_view(form: FormState) -> impl IntoView {
     let i18n = use_i18n();
-    let form = use_context::<FormState>().unwrap_or_default();
     let err = |field| form.problem(field).map(|p| problem_text(i18n, p));
     let input = form.input.clone();
     let sex_error = err(Field::Sex);
+    let fields = view! {
+        {text_field("phone", t_string!(i18n, auth.phone_label), Some(t_string!(i18n, auth.phone_hint)), input.phone.clone(), err(Field::Phone), "tel", "tel", Some("tel"))}
+        {text_field("full_name", t_string!(i18n, auth.name_label), Some(t_string!(i18n, auth.name_hint)), input.full_name.clone(), err(Field::FullName), "text", "name", None)}
+        {text_field("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), input.birth_date.clone(), err(Field::BirthDate), "text", "bday", Some("numeric"))}
+        <fieldset class="field" class:field--error=sex_error.is_some() aria-describedby=sex_error.map(|_| "sex-error")>
+            <legend>{t!(i18n, auth.sex_label)}</legend>
+            {sex_error.map(|e| view! { <span class="error" id="sex-error">{e}</span> })}
+            <div class="choices">
+                <label class="choice">
+                    <input type="radio" name="sex" value="male" checked=input.sex == "male" />
+                    {t!(i18n, auth.sex_male)}
+                </label>
+                <label class="choice">
+                    <input type="radio" name="sex" value="female" checked=input.sex == "female" />
+                    {t!(i18n, auth.sex_female)}
+                </label>
+            </div>
+        </fieldset>
+        {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input.citizen_id.clone(), err(Field::CitizenId), "text", "off", Some("numeric"))}
+        <button type="submit" class="button">{t!(i18n, auth.continue_button)}</button>
+        // Filling from the chip ID card: the same form posts the photo with everything typed so far.
+        <fieldset class="field card-scan">
+            <legend>{t!(i18n, auth.card_scan_title)}</legend>
+            <label for="card_photo">{t!(i18n, auth.card_scan_label)}</label>
+            <span class="hint" id="card-photo-hint">{t!(i18n, auth.card_scan_hint)}</span>
+            <input id="card_photo" name="card_photo" type="file" accept="image/png,image/jpeg" capture="environment" aria-describedby="card-photo-hint" />
+            <button type="submit" class="button button--secondary" formaction="/signup/card" formenctype="multipart/form-data" formnovalidate>
+                {t!(i18n, auth.card_scan_button)}
+            </button>
+        </fieldset>
+    };
     view! {
         <h1>{t!(i18n, auth.signup_title)}</h1>
         <p>{t!(i18n, auth.signup_intro)}</p>
         <NoticeBox notice=form.notice />
-        <form method="post" action="/signup" class="card" novalidate>
-            {text_field("phone", t_string!(i18n, auth.phone_label), Some(t_string!(i18n, auth.phone_hint)), input.phone.clone(), err(Field::Phone), "tel", "tel", Some("tel"))}
-            {text_field("full_name", t_string!(i18n, auth.name_label), Some(t_string!(i18n, auth.name_hint)), input.full_name.clone(), err(Field::FullName), "text", "name", None)}
-            {text_field("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), input.birth_date.clone(), err(Field::BirthDate), "text", "bday", Some("numeric"))}
-            <fieldset class="field" class:field--error=sex_error.is_some() aria-describedby=sex_error.map(|_| "sex-error")>
-                <legend>{t!(i18n, auth.sex_label)}</legend>
-                {sex_error.map(|e| view! { <span class="error" id="sex-error">{e}</span> })}
-                <div class="choices">
-                    <label class="choice">
-                        <input type="radio" name="sex" value="male" checked=input.sex == "male" />
-                        {t!(i18n, auth.sex_male)}
-                    </label>
-                    <label class="choice">
-                        <input type="radio" name="sex" value="female" checked=input.sex == "female" />
-                        {t!(i18n, auth.sex_female)}
-                    </label>
-                </div>
-            </fieldset>
-            {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input.citizen_id.clone(), err(Field::CitizenId), "text", "off", Some("numeric"))}
-            <button type="submit" class="button">{t!(i18n, auth.continue_button)}</button>
-            // Filling from the chip ID card: the same form posts the photo with everything typed so far.
-            <fieldset class="field card-scan">
-                <legend>{t!(i18n, auth.card_scan_title)}</legend>
-                <label for="card_photo">{t!(i18n, auth.card_scan_label)}</label>
-                <span class="hint" id="card-photo-hint">{t!(i18n, auth.card_scan_hint)}</span>
-                <input id="card_photo" name="card_photo" type="file" accept="image/png,image/jpeg" capture="environment" aria-describedby="card-photo-hint" />
-                <button type="submit" class="button button--secondary" formaction="/signup/card" formenctype="multipart/form-data" formnovalidate>
-                    {t!(i18n, auth.card_scan_button)}
-                </button>
-            </fieldset>
-        </form>
+        <ActionForm action={ServerAction::<SignUp>::new()} attr:class="card" attr:novalidate=true>
+            {fields}
+        </ActionForm>
         <p>{t!(i18n, auth.have_account)} " " <a href="/signin">{t!(i18n, auth.signin_link)}</a></p>
     }
 }
 
-/// The separate, explicit consent step (never pre-ticked).
+/// GET /signup/consent: the separate, explicit consent step (never pre-ticked), for the sign-up just typed (kept
+/// in the flash by the form, see [`consent_page`](super::api::consent_page)). Nothing typed: the form first.
 #[component]
 pub fn ConsentPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::consent_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Some(form)) => consent_view(form).into_any(),
+                    Ok(None) => {
+                        crate::web::reply::redirect_page("/signup");
+                        ().into_any()
+                    }
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn consent_view(form: FormState) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(form) = use_context::<FormState>() else { return view! { <NotFoundPage /> }.into_any() };
     let SignUpInput { phone, full_name, birth_date, sex, citizen_id } = form.input.clone();
     let consent_error = form.problem(Field::Consent).map(|p| problem_text(i18n, p));
+    let fields = view! {
+        <input type="hidden" name="phone" value=phone />
+        <input type="hidden" name="full_name" value=full_name />
+        <input type="hidden" name="birth_date" value=birth_date />
+        <input type="hidden" name="sex" value=sex />
+        <input type="hidden" name="citizen_id" value=citizen_id />
+        <div class="field" class:field--error=consent_error.is_some()>
+            {consent_error.map(|e| view! { <span class="error" id="consent-error">{e}</span> })}
+            <label class="choice">
+                <input type="checkbox" name="consent" value="yes" aria-describedby=consent_error.map(|_| "consent-error") />
+                {t!(i18n, auth.consent_checkbox)}
+            </label>
+        </div>
+        <button type="submit" class="button">{t!(i18n, auth.send_code)}</button>
+    };
     view! {
         <h1>{t!(i18n, auth.consent_title)}</h1>
         <NoticeBox notice=form.notice />
@@ -184,73 +244,129 @@ pub fn ConsentPage() -> impl IntoView {
                 <li>{t!(i18n, auth.consent_4)}</li>
             </ul>
         </div>
-        <form method="post" action="/signup/consent" class="card">
-            <input type="hidden" name="phone" value=phone />
-            <input type="hidden" name="full_name" value=full_name />
-            <input type="hidden" name="birth_date" value=birth_date />
-            <input type="hidden" name="sex" value=sex />
-            <input type="hidden" name="citizen_id" value=citizen_id />
-            <div class="field" class:field--error=consent_error.is_some()>
-                {consent_error.map(|e| view! { <span class="error" id="consent-error">{e}</span> })}
-                <label class="choice">
-                    <input type="checkbox" name="consent" value="yes" aria-describedby=consent_error.map(|_| "consent-error") />
-                    {t!(i18n, auth.consent_checkbox)}
-                </label>
-            </div>
-            <button type="submit" class="button">{t!(i18n, auth.send_code)}</button>
-        </form>
+        <ActionForm action={ServerAction::<GiveConsent>::new()} attr:class="card">
+            {fields}
+        </ActionForm>
     }
-    .into_any()
 }
 
+/// GET /signin[?signed_out=everywhere|lost | ?moved=1 | ?second_factor=failed]: loads what its last answer left,
+/// or the notice of the page the person comes from, through [`signin_page`](super::api::signin_page).
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let came_from = (crate::web::query_value("signed_out"), query_has("moved"), query_has("second_factor"));
+    let data = Resource::new_blocking(
+        move || came_from.clone(),
+        |(signed_out, moved, second_factor)| super::api::signin_page(signed_out, moved, second_factor),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(form) => signin_view(form).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn signin_view(form: FormState) -> impl IntoView {
     let i18n = use_i18n();
-    let form = use_context::<FormState>().unwrap_or_default();
     let err = form.problem(Field::Phone).map(|p| problem_text(i18n, p));
+    let fields = view! {
+        {text_field("phone", t_string!(i18n, auth.phone_label), Some(t_string!(i18n, auth.phone_hint)), form.input.phone.clone(), err, "tel", "tel", Some("tel"))}
+        <button type="submit" class="button">{t!(i18n, auth.send_code)}</button>
+    };
     view! {
         <h1>{t!(i18n, auth.signin_title)}</h1>
         <p>{t!(i18n, auth.signin_intro)}</p>
         <NoticeBox notice=form.notice />
-        <form method="post" action="/signin" class="card" novalidate>
-            {text_field("phone", t_string!(i18n, auth.phone_label), Some(t_string!(i18n, auth.phone_hint)), form.input.phone.clone(), err, "tel", "tel", Some("tel"))}
-            <button type="submit" class="button">{t!(i18n, auth.send_code)}</button>
-        </form>
+        <ActionForm action={ServerAction::<SignIn>::new()} attr:class="card" attr:novalidate=true>
+            {fields}
+        </ActionForm>
         <p>{t!(i18n, auth.no_account)} " " <a href="/signup">{t!(i18n, auth.signup_link)}</a></p>
         <p>{t!(i18n, recovery.signin_lost)} " " <a href="/recover">{t!(i18n, recovery.signin_lost_link)}</a></p>
     }
 }
 
+/// GET /verify?phone=…&purpose=…[&resent=1]: the code entry page, through
+/// [`verify_page`](super::api::verify_page) (an address our pages did not make goes to sign-in).
 #[component]
 pub fn VerifyPage() -> impl IntoView {
+    let asked = (crate::web::query_value("phone"), crate::web::query_value("purpose"), query_has("resent"));
+    let data = Resource::new_blocking(
+        move || asked.clone(),
+        |(phone, purpose, resent)| super::api::verify_page(phone, purpose, resent),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => verify_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn verify_view(state: VerifyPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<VerifyState>() else { return view! { <NotFoundPage /> }.into_any() };
     let purpose = state.purpose.as_str();
     let phone_display = state.phone_display.clone();
+    let code_fields = view! {
+        <input type="hidden" name="phone" value=state.phone_e164.clone() />
+        <input type="hidden" name="purpose" value=purpose />
+        <div class="field">
+            <label for="code">{t!(i18n, auth.code_label)}</label>
+            <span class="hint" id="code-hint">{t!(i18n, auth.code_hint)}</span>
+            <input
+                id="code"
+                name="code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                maxlength="6"
+                class="code-input"
+                aria-describedby="code-hint"
+                required
+            />
+        </div>
+        <button type="submit" class="button">{t!(i18n, auth.verify_button)}</button>
+    };
+    let resend_fields = view! {
+        <input type="hidden" name="phone" value=state.phone_e164.clone() />
+        <input type="hidden" name="purpose" value=purpose />
+        <ResendButton
+            seconds=state.resend_in
+            label=t_string!(i18n, auth.resend).to_owned()
+            waiting=t_string!(i18n, auth.resend_wait).to_owned()
+        />
+    };
+    let email_form = state.email_channel.then(|| {
+        let fields = view! {
+            <input type="hidden" name="phone" value=state.phone_e164.clone() />
+            <p class="hint">{t!(i18n, email.other_channel)}</p>
+            <ResendButton
+                seconds=state.resend_in
+                label=t_string!(i18n, email.send_by_email).to_owned()
+                waiting=t_string!(i18n, email.send_by_email_wait).to_owned()
+            />
+        };
+        view! {
+            <ActionForm action={ServerAction::<EmailSignInCode>::new()} attr:class="resend">
+                {fields}
+            </ActionForm>
+        }
+    });
     view! {
         <h1>{t!(i18n, auth.verify_title)}</h1>
         <p>{t!(i18n, auth.verify_intro, phone = move || phone_display.clone())}</p>
         <NoticeBox notice=state.notice />
-        <form method="post" action="/verify" class="card" novalidate>
-            <input type="hidden" name="phone" value=state.phone_e164.clone() />
-            <input type="hidden" name="purpose" value=purpose />
-            <div class="field">
-                <label for="code">{t!(i18n, auth.code_label)}</label>
-                <span class="hint" id="code-hint">{t!(i18n, auth.code_hint)}</span>
-                <input
-                    id="code"
-                    name="code"
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="one-time-code"
-                    maxlength="6"
-                    class="code-input"
-                    aria-describedby="code-hint"
-                    required
-                />
-            </div>
-            <button type="submit" class="button">{t!(i18n, auth.verify_button)}</button>
-        </form>
+        <ActionForm action={ServerAction::<VerifyCode>::new()} attr:class="card" attr:novalidate=true>
+            {code_fields}
+        </ActionForm>
         {state.sent.clone().map(|(at, how)| {
             let text = match how.as_deref() {
                 Some("email") => t_string!(i18n, email.sent_by_email),
@@ -259,29 +375,12 @@ pub fn VerifyPage() -> impl IntoView {
             };
             view! { <p class="meta" data-testid="code-sent">{text.replace("%at%", &at)}</p> }
         })}
-        <form method="post" action="/otp/resend" class="resend">
-            <input type="hidden" name="phone" value=state.phone_e164.clone() />
-            <input type="hidden" name="purpose" value=purpose />
-            <ResendButton
-                seconds=state.resend_in
-                label=t_string!(i18n, auth.resend).to_owned()
-                waiting=t_string!(i18n, auth.resend_wait).to_owned()
-            />
-        </form>
-        {state.email_channel.then(|| view! {
-            <form method="post" action="/otp/email" class="resend">
-                <input type="hidden" name="phone" value=state.phone_e164.clone() />
-                <p class="hint">{t!(i18n, email.other_channel)}</p>
-                <ResendButton
-                    seconds=state.resend_in
-                    label=t_string!(i18n, email.send_by_email).to_owned()
-                    waiting=t_string!(i18n, email.send_by_email_wait).to_owned()
-                />
-            </form>
-        })}
+        <ActionForm action={ServerAction::<ResendCode>::new()} attr:class="resend">
+            {resend_fields}
+        </ActionForm>
+        {email_form}
         <p class="hint">{t!(i18n, auth.no_sms_help)}</p>
     }
-    .into_any()
 }
 
 /// The resend button with its countdown: a plain button without JavaScript (the server enforces the wait);
@@ -355,16 +454,22 @@ fn me_view(account: AccountView) -> impl IntoView {
             .clone()
             .into_iter()
             .map(|(edge, name)| {
+                // one form per answer, each saying which (never the button's name): both post to one endpoint
+                let (confirm_edge, decline_edge) = (edge.clone(), edge);
                 view! {
                     <section class="card" data-testid="invitation">
                         <p>{t_string!(i18n, org.invitation).replace("%org%", &name)}</p>
                         <div class="actions">
-                            <form method="post" action=format!("/me/employers/{edge}/confirm")>
+                            <ActionForm action={ServerAction::<AnswerEmployer>::new()}>
+                                <input type="hidden" name="edge" value=confirm_edge />
+                                <input type="hidden" name="answer" value="confirm" />
                                 <button type="submit" class="button">{t!(i18n, org.confirm)}</button>
-                            </form>
-                            <form method="post" action=format!("/me/employers/{edge}/decline")>
+                            </ActionForm>
+                            <ActionForm action={ServerAction::<AnswerEmployer>::new()}>
+                                <input type="hidden" name="edge" value=decline_edge />
+                                <input type="hidden" name="answer" value="decline" />
                                 <button type="submit" class="button button--secondary">{t!(i18n, org.decline)}</button>
-                            </form>
+                            </ActionForm>
                         </div>
                     </section>
                 }
@@ -516,23 +621,41 @@ fn app_code_field(i18n: leptos_i18n::I18nContext<Locale>, error: bool) -> impl I
     }
 }
 
-/// The second sign-in step: the code from the authenticator app.
+/// GET /signin/second-factor: the second sign-in step, the code from the authenticator app. Loads its data through
+/// [`second_factor_page`](super::api::second_factor_page): without a session waiting for the code the person signs
+/// in; a session past the step goes on to the account.
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::second_factor_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) if page.signed_in => {
+                        crate::web::reply::redirect_page("/me");
+                        ().into_any()
+                    }
+                    Ok(page) => second_factor_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn second_factor_view(state: SecondFactorPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<SecondFactorState>() else { return view! { <NotFoundPage /> }.into_any() };
     let error = state.notice.is_some();
     view! {
         <h1>{t!(i18n, security.step_title)}</h1>
         <p>{t!(i18n, security.step_intro)}</p>
         <NoticeBox notice=state.notice />
-        <form method="post" action="/signin/second-factor" class="card" novalidate>
+        <ActionForm action={ServerAction::<CheckSecondFactor>::new()} attr:class="card" attr:novalidate=true>
             {app_code_field(i18n, error)}
             <button type="submit" class="button">{t!(i18n, auth.verify_button)}</button>
-        </form>
+        </ActionForm>
         <p class="hint">{t!(i18n, security.lost_app)}</p>
     }
-    .into_any()
 }
 
 /// The authenticator app: set it up by scanning a QR code, or see that it is on (and turn it off).

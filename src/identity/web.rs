@@ -1,24 +1,21 @@
-//! HTTP for accounts: the form posts (sign-up, consent, code, sign-in, sign-out, sessions), the pages that need
-//! data first, and the development outbox. Handlers parse, call the services, and either redirect (303) or
-//! render the page again with what was typed and what is wrong.
-use std::collections::HashMap;
-
-use axum::Form;
+//! HTTP for accounts: the work of the sign-up and sign-in forms for their server functions (`super::api`), the
+//! chip ID card photo of the sign-up form (a multipart upload, plain axum), the development outbox, and what the
+//! other slices share: the clock, sessions from cookies, the client's address, codes by SMS.
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 
 use super::account::{self, AccountError};
+use super::api::SignFormError;
 use super::domain::{Date, PhoneNumber};
 use super::otp::{self, OtpError, OtpPolicy};
 use super::session::{self, COOKIE};
 use super::sms;
-use super::{
-    Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SignUpInput, VerifyState,
-};
-use crate::web::AppState;
+use super::{Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SignUpInput, VerifyPageData};
+use crate::web::caller::{Client, caller};
+use crate::web::{AppState, Refusal, flash, reply};
 
 pub fn now() -> i64 {
     std::time::SystemTime::now()
@@ -183,57 +180,11 @@ pub(crate) async fn issue_and_send(
     Ok(())
 }
 
-/// "This phone / ID number already has an account" as the form's notice.
-fn taken_notice(e: &AccountError) -> Option<Notice> {
-    match e {
-        AccountError::PhoneTaken => Some(Notice::PhoneTaken),
-        AccountError::CitizenIdTaken => Some(Notice::CitizenIdTaken),
-        _ => None,
-    }
-}
-
-/// Whether the phone or ID number already has an account, as the notice the form shows (None: free).
-async fn availability_notice(state: &AppState, details: &account::SignUpDetails) -> Option<Notice> {
-    match account::check_available(&state.db, details).await {
-        Ok(()) => None,
-        Err(e @ (AccountError::PhoneTaken | AccountError::CitizenIdTaken)) => taken_notice(&e),
-        Err(e) => {
-            tracing::error!(error = ?e, "sign-up check failed");
-            Some(Notice::SmsFailed)
-        }
-    }
-}
-
-/// POST /signup: check every field; then the consent step.
-pub async fn signup(State(state): State<AppState>, headers: HeaderMap, Form(input): Form<SignUpInput>) -> Response {
-    match account::validate(&input, today()) {
-        Err(problems) => {
-            let form = FormState { input, problems, notice: None };
-            render(&state, "/signup", &headers, form, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Ok(details) => {
-            match availability_notice(&state, &details).await {
-                Some(notice) => {
-                    let form = FormState { input, problems: vec![], notice: Some(notice) };
-                    render(&state, "/signup", &headers, form, StatusCode::CONFLICT).await
-                }
-                None => {
-                    let form = FormState { input, problems: vec![], notice: None };
-                    render(&state, "/signup/consent", &headers, form, StatusCode::OK).await
-                }
-            }
-        }
-    }
-}
-
 /// POST /signup/card (multipart: the sign-up fields as typed, and `card_photo`): reads the QR code on the chip ID
 /// card in the photo and fills name, birth date, sex and ID number from it; the phone as typed stays. Nothing
-/// typed is lost when the photo cannot be read.
-pub async fn signup_card(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    mut multipart: axum::extract::Multipart,
-) -> Response {
+/// typed is lost when the photo cannot be read. Back to `/signup` (303), with the form and the notice in the flash
+/// the page reads.
+pub async fn signup_card(State(state): State<AppState>, mut multipart: axum::extract::Multipart) -> Response {
     let mut input = SignUpInput::default();
     let mut photo = Vec::new();
     let mut too_big = false;
@@ -264,109 +215,205 @@ pub async fn signup_card(
             Err(_) => Err(Notice::CardUnreadable),
         }
     };
-    let (notice, status) = match read {
+    let notice = match read {
         Ok(card) => {
             input.full_name = card.full_name.as_str().to_owned();
             input.birth_date = card.birth_date.dmy();
             input.sex = card.sex.as_str().to_owned();
             input.citizen_id = card.citizen_id.as_str().to_owned();
-            (Notice::CardRead, StatusCode::OK)
+            Notice::CardRead
         }
-        Err(notice) => (notice, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(notice) => notice,
     };
-    render(&state, "/signup", &headers, FormState { input, problems: vec![], notice: Some(notice) }, status).await
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct ConsentForm {
-    #[serde(flatten)]
-    input: SignUpInput,
-    consent: String,
-}
-
-/// POST /signup/consent: the explicit agreement, then the code to the phone.
-pub async fn consent(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<ConsentForm>,
-) -> Response {
-    let details = match account::validate(&form.input, today()) {
-        Ok(details) => details,
-        Err(problems) => {
-            let state_form = FormState { input: form.input, problems, notice: None };
-            return render(&state, "/signup", &headers, state_form, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-    };
-    if form.consent != "yes" {
-        let state_form =
-            FormState { input: form.input, problems: vec![(Field::Consent, Problem::ConsentMissing)], notice: None };
-        return render(&state, "/signup/consent", &headers, state_form, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let form = FormState { input, problems: vec![], notice: Some(notice) };
+    let mut response = see_other("/signup");
+    if let Some(cookie) = flash::keep_for_response(&state, SIGNUP_FLASH, &form).await {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
-    if let Some(notice) = availability_notice(&state, &details).await {
-        let state_form = FormState { input: form.input, problems: vec![], notice: Some(notice) };
-        return render(&state, "/signup", &headers, state_form, StatusCode::CONFLICT).await;
+    response
+}
+
+// ---- the sign-up and sign-in forms, for their server functions (`super::api`) -------------------------------
+//
+// Each form's work ends its answer here: a step that goes on sends the caller to the next page (the code page, the
+// consent step, the account); a refused form sends a browser without JavaScript back to its page with what was
+// typed and why in the flash, and gives a script the failure with its status.
+
+/// The flash's form names: what the sign-in, sign-up and consent pages show after their form.
+pub(crate) const SIGNIN_FLASH: &str = "signin";
+pub(crate) const SIGNUP_FLASH: &str = "signup";
+pub(crate) const CONSENT_FLASH: &str = "consent";
+
+/// The code page's flash: one per number and purpose, so an answer never shows on another number's page.
+fn verify_flash(phone: &PhoneNumber, purpose: OtpPurpose) -> String {
+    format!("verify:{}:{}", phone.e164(), purpose.as_str())
+}
+
+/// What a refusal shows on its page: the problems next to their fields, or a notice (our side failing is said as
+/// "could not send", as on the other account forms).
+fn shown(e: &SignFormError) -> (Vec<(Field, Problem)>, Option<Notice>) {
+    match e {
+        SignFormError::Invalid { problems } => (problems.clone(), None),
+        SignFormError::Notice(notice) => (Vec::new(), Some(*notice)),
+        SignFormError::Refused(_) => (Vec::new(), Some(Notice::SmsFailed)),
+    }
+}
+
+/// Ends a sign-up or sign-in form that did not go on: back to `back` with `input` as typed (see
+/// [`reply::finish_form`]).
+async fn refused(state: &AppState, back: &str, form: &str, e: &SignFormError, input: SignUpInput) {
+    let (problems, notice) = shown(e);
+    reply::finish_form(state, back, form, &Err::<(), _>(e.clone()), FormState { input, problems, notice }).await;
+}
+
+/// Ends a code-page form that did not go on: back to the code page with the notice.
+async fn refused_on_verify(state: &AppState, phone: &PhoneNumber, purpose: OtpPurpose, e: &SignFormError) {
+    let notice = shown(e).1;
+    let result = Err::<(), _>(e.clone());
+    reply::finish_form(state, &verify_location(phone, purpose), &verify_flash(phone, purpose), &result, notice).await;
+}
+
+/// On to the code page; `notice` (a code sent a moment ago is still good) goes with it in the flash.
+async fn to_verify(state: &AppState, phone: &PhoneNumber, purpose: OtpPurpose, notice: Option<Notice>) {
+    if notice.is_some() {
+        flash::keep(state, &verify_flash(phone, purpose), &notice).await;
+    }
+    reply::see_other(&verify_location(phone, purpose));
+}
+
+/// A code form whose number or purpose our pages did not make: sign-in starts again (a script is told 400).
+fn start_again<T>() -> Result<T, SignFormError> {
+    if reply::native_form_post() {
+        reply::see_other("/signin");
+    } else {
+        reply::set_status(400);
+    }
+    Err(SignFormError::Refused(Refusal::BadRequest))
+}
+
+/// The browser's user agent (named on "my sessions").
+fn user_agent() -> String {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Whether the phone or ID number already has an account, as the notice the form shows (None: free).
+async fn availability_notice(state: &AppState, details: &account::SignUpDetails) -> Option<Notice> {
+    match account::check_available(&state.db, details).await {
+        Ok(()) => None,
+        Err(AccountError::PhoneTaken) => Some(Notice::PhoneTaken),
+        Err(AccountError::CitizenIdTaken) => Some(Notice::CitizenIdTaken),
+        Err(e) => {
+            tracing::error!(error = ?e, "sign-up check failed");
+            Some(Notice::SmsFailed)
+        }
+    }
+}
+
+/// `/signup`: every field checked, then whether the phone or ID number has an account; then the consent step,
+/// which shows what was typed (carried in the flash).
+pub(crate) async fn sign_up(state: &AppState, input: SignUpInput) -> Result<(), SignFormError> {
+    let result = match account::validate(&input, today()) {
+        Err(problems) => Err(SignFormError::Invalid { problems }),
+        Ok(details) => match availability_notice(state, &details).await {
+            Some(notice) => Err(SignFormError::Notice(notice)),
+            None => Ok(()),
+        },
+    };
+    match &result {
+        Ok(()) => {
+            flash::keep(state, CONSENT_FLASH, &FormState { input, ..FormState::default() }).await;
+            reply::see_other("/signup/consent");
+        }
+        Err(e) => refused(state, "/signup", SIGNUP_FLASH, e, input).await,
+    }
+    result
+}
+
+/// Which sign-up page shows a refusal of the consent form.
+enum Step {
+    /// The form (a field, or a phone or ID number that has an account).
+    Form,
+    /// The consent step itself (no agreement, or the code could not be sent).
+    Consent,
+}
+
+/// `/signup/consent`: the explicit agreement, then the code to the phone and on to the code page.
+pub(crate) async fn consent(state: &AppState, input: SignUpInput, consent: &str) -> Result<Notice, SignFormError> {
+    match agree(state, &input, consent).await {
+        Ok((phone, notice)) => {
+            to_verify(state, &phone, OtpPurpose::SignUp, notice).await;
+            Ok(notice.unwrap_or(Notice::CodeSent))
+        }
+        Err((step, e)) => {
+            match step {
+                Step::Form => refused(state, "/signup", SIGNUP_FLASH, &e, input).await,
+                Step::Consent => refused(state, "/signup/consent", CONSENT_FLASH, &e, input).await,
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The sign-up checked again (it comes back in hidden fields), the agreement, the pending sign-up saved and the
+/// code sent: the number it went to, and a notice when a code sent a moment ago is still good.
+async fn agree(
+    state: &AppState,
+    input: &SignUpInput,
+    consent: &str,
+) -> Result<(PhoneNumber, Option<Notice>), (Step, SignFormError)> {
+    let details =
+        account::validate(input, today()).map_err(|problems| (Step::Form, SignFormError::Invalid { problems }))?;
+    if consent != "yes" {
+        let problems = vec![(Field::Consent, Problem::ConsentMissing)];
+        return Err((Step::Consent, SignFormError::Invalid { problems }));
+    }
+    if let Some(notice) = availability_notice(state, &details).await {
+        return Err((Step::Form, SignFormError::Notice(notice)));
     }
     let now = now();
     if let Err(e) = account::save_pending(&state.db, &details, now, now).await {
-        tracing::error!(error = ?e, "saving the pending sign-up failed");
-        let state_form = FormState { input: form.input, problems: vec![], notice: Some(Notice::SmsFailed) };
-        return render(&state, "/signup/consent", &headers, state_form, StatusCode::SERVICE_UNAVAILABLE).await;
+        let refusal = Refusal::unavailable("saving the pending sign-up", format!("{e:?}"));
+        return Err((Step::Consent, refusal.into()));
     }
-    let client = client_of(&state, peer, &headers);
-    match send_code(&state, &details.phone, OtpPurpose::SignUp, &client, true).await {
-        Ok(()) => see_other(&verify_location(&details.phone, OtpPurpose::SignUp)),
+    let Client(client) = caller(state).await.map_err(|r| (Step::Consent, SignFormError::Refused(r)))?;
+    let sent = send_code(state, &details.phone, OtpPurpose::SignUp, &client, true).await;
+    match sent {
+        Ok(()) => Ok((details.phone, None)),
         // a code sent a moment ago is still good: type it, or wait for a new one
-        Err(notice @ Notice::ResendTooSoon { .. }) => {
-            verify_page(&state, &headers, &details.phone, OtpPurpose::SignUp, Some(notice), StatusCode::OK).await
+        Err(notice @ Notice::ResendTooSoon { .. }) => Ok((details.phone, Some(notice))),
+        Err(notice) => Err((Step::Consent, SignFormError::Notice(notice))),
+    }
+}
+
+/// `/signin`: a code to the phone if it has an account; the same answer either way. On to the code page, or back
+/// to the form with the number as typed.
+pub(crate) async fn sign_in(state: &AppState, typed: &str) -> Result<Notice, SignFormError> {
+    match send_sign_in_code(state, typed).await {
+        Ok((phone, notice)) => {
+            to_verify(state, &phone, OtpPurpose::SignIn, notice).await;
+            Ok(notice.unwrap_or(Notice::CodeSent))
         }
-        Err(notice) => {
-            let state_form = FormState { input: form.input, problems: vec![], notice: Some(notice) };
-            render(&state, "/signup/consent", &headers, state_form, StatusCode::TOO_MANY_REQUESTS).await
+        Err(e) => {
+            let input = SignUpInput { phone: typed.to_owned(), ..SignUpInput::default() };
+            refused(state, "/signin", SIGNIN_FLASH, &e, input).await;
+            Err(e)
         }
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct PhoneForm {
-    phone: String,
-}
-
-/// POST /signin: a code to the phone if it has an account; the same answer either way.
-pub async fn signin(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<PhoneForm>,
-) -> Response {
-    let phone = match PhoneNumber::parse(&form.phone) {
-        Ok(phone) => phone,
-        Err(e) => {
-            let state_form = FormState {
-                input: SignUpInput { phone: form.phone, ..SignUpInput::default() },
-                problems: vec![(Field::Phone, Problem::Phone(e))],
-                notice: None,
-            };
-            return render(&state, "/signin", &headers, state_form, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-    };
+async fn send_sign_in_code(state: &AppState, typed: &str) -> Result<(PhoneNumber, Option<Notice>), SignFormError> {
+    let phone = PhoneNumber::parse(typed)
+        .map_err(|e| SignFormError::Invalid { problems: vec![(Field::Phone, Problem::Phone(e))] })?;
     let has_account = matches!(account::find_by_phone(&state.db, &phone).await, Ok(Some(_)));
-    let client = client_of(&state, peer, &headers);
-    match send_code(&state, &phone, OtpPurpose::SignIn, &client, has_account).await {
-        Ok(()) => see_other(&verify_location(&phone, OtpPurpose::SignIn)),
-        Err(notice @ Notice::ResendTooSoon { .. }) => {
-            verify_page(&state, &headers, &phone, OtpPurpose::SignIn, Some(notice), StatusCode::OK).await
-        }
-        Err(notice) => {
-            let state_form = FormState {
-                input: SignUpInput { phone: form.phone, ..SignUpInput::default() },
-                problems: vec![],
-                notice: Some(notice),
-            };
-            render(&state, "/signin", &headers, state_form, StatusCode::TOO_MANY_REQUESTS).await
-        }
+    let Client(client) = caller(state).await?;
+    let sent = send_code(state, &phone, OtpPurpose::SignIn, &client, has_account).await;
+    match sent {
+        Ok(()) => Ok((phone, None)),
+        // a code sent a moment ago is still good: type it, or wait for a new one
+        Err(notice @ Notice::ResendTooSoon { .. }) => Ok((phone, Some(notice))),
+        Err(notice) => Err(SignFormError::Notice(notice)),
     }
 }
 
@@ -378,20 +425,26 @@ fn parse_purpose(s: &str) -> Option<OtpPurpose> {
     }
 }
 
-async fn verify_page(
+/// The code page's data for `phone` and `purpose` (from its address): when the newest code went out and how, how
+/// long until a new one may be asked for, and the notice its last form left (or "sent again" after a resend).
+pub(crate) async fn verify_page_data(
     state: &AppState,
-    headers: &HeaderMap,
-    phone: &PhoneNumber,
-    purpose: OtpPurpose,
-    notice: Option<Notice>,
-    status: StatusCode,
-) -> Response {
-    let latest = otp::latest(&state.db, phone, purpose).await.ok().flatten();
+    phone: &str,
+    purpose: &str,
+    resent: bool,
+) -> Result<VerifyPageData, Refusal> {
+    let (Ok(phone), Some(purpose)) = (PhoneNumber::parse(phone), parse_purpose(purpose)) else {
+        // an address our pages did not make: sign-in starts again
+        return Err(Refusal::SignIn);
+    };
+    let kept: Option<Option<Notice>> = flash::take(state, &verify_flash(&phone, purpose)).await;
+    let notice = kept.flatten().or(resent.then_some(Notice::CodeSent));
+    let latest = otp::latest(&state.db, &phone, purpose).await.ok().flatten();
     let resend_in = latest
         .as_ref()
         .map(|(at, _)| (at + OtpPolicy::default().resend_wait_seconds - now()).max(0))
         .unwrap_or(OtpPolicy::default().resend_wait_seconds);
-    let context = VerifyState {
+    Ok(VerifyPageData {
         phone_e164: phone.e164().to_owned(),
         phone_display: phone.national(),
         purpose,
@@ -399,55 +452,37 @@ async fn verify_page(
         notice,
         sent: latest.map(|(at, how)| (format_time(at), how)),
         email_channel: state.mail.is_some() && purpose == OtpPurpose::SignIn,
-    };
-    render(state, &verify_location(phone, purpose), headers, context, status).await
+    })
 }
 
-/// GET /verify?phone=…&purpose=…: the code entry page.
-pub async fn verify_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let phone = query.get("phone").and_then(|p| PhoneNumber::parse(p).ok());
-    let purpose = query.get("purpose").and_then(|p| parse_purpose(p));
-    match (phone, purpose) {
-        (Some(phone), Some(purpose)) => {
-            let notice = query.contains_key("resent").then_some(Notice::CodeSent);
-            verify_page(&state, &headers, &phone, purpose, notice, StatusCode::OK).await
+/// `/verify`: the right code creates the account (sign-up) or opens a session (sign-in).
+pub(crate) async fn verify(state: &AppState, phone: &str, purpose: &str, code: &str) -> Result<(), SignFormError> {
+    let (Ok(phone), Some(purpose)) = (PhoneNumber::parse(phone), parse_purpose(purpose)) else {
+        return start_again();
+    };
+    let result = check_code(state, &phone, purpose, code).await;
+    match &result {
+        // the session is open: its cookie and the next page are set
+        Ok(()) => {}
+        // the sign-up itself cannot go on: the form again, with why
+        Err(e @ SignFormError::Notice(Notice::PhoneTaken | Notice::CitizenIdTaken | Notice::SignUpExpired)) => {
+            refused(state, "/signup", SIGNUP_FLASH, e, SignUpInput::default()).await;
         }
-        _ => see_other("/signin"),
+        Err(e) => refused_on_verify(state, &phone, purpose, e).await,
     }
+    result
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct CodeForm {
-    phone: String,
-    purpose: String,
-    code: String,
-}
-
-/// POST /verify: the right code creates the account (sign-up) or opens a session (sign-in).
-pub async fn verify(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<CodeForm>,
-) -> Response {
-    let (Ok(phone), Some(purpose)) = (PhoneNumber::parse(&form.phone), parse_purpose(&form.purpose)) else {
-        return see_other("/signin");
-    };
+async fn check_code(state: &AppState, phone: &PhoneNumber, purpose: OtpPurpose, code: &str) -> Result<(), SignFormError> {
     let now = now();
-    if let Err(e) = otp::verify(&state.db, &state.secret, &OtpPolicy::default(), &phone, purpose, &form.code, now).await {
+    if let Err(e) = otp::verify(&state.db, &state.secret, &OtpPolicy::default(), phone, purpose, code, now).await {
         if let OtpError::Db(cause) = &e {
             tracing::error!(error = %cause, "checking a code failed");
         }
-        return verify_page(&state, &headers, &phone, purpose, Some(otp_notice(&e)), StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        return Err(SignFormError::Notice(otp_notice(&e)));
     }
     let account_id = match purpose {
-        OtpPurpose::SignUp => match account::create_from_pending(&state.db, &phone, now).await {
+        OtpPurpose::SignUp => match account::create_from_pending(&state.db, phone, now).await {
             Ok(id) => {
                 tracing::info!(phone = %phone.masked(), "account created at level 1");
                 if let Some(registry) = &state.registry {
@@ -459,68 +494,67 @@ pub async fn verify(
                 }
                 Some(id)
             }
-            Err(e @ (AccountError::PhoneTaken | AccountError::CitizenIdTaken)) => {
-                let form = FormState { notice: taken_notice(&e), ..FormState::default() };
-                return render(&state, "/signup", &headers, form, StatusCode::CONFLICT).await;
-            }
+            Err(AccountError::PhoneTaken) => return Err(SignFormError::Notice(Notice::PhoneTaken)),
+            Err(AccountError::CitizenIdTaken) => return Err(SignFormError::Notice(Notice::CitizenIdTaken)),
             Err(e) => {
                 tracing::warn!(error = ?e, "no pending sign-up after a right code");
-                let form = FormState { notice: Some(Notice::SignUpExpired), ..FormState::default() };
-                return render(&state, "/signup", &headers, form, StatusCode::GONE).await;
+                return Err(SignFormError::Notice(Notice::SignUpExpired));
             }
         },
-        _ => account::find_by_phone(&state.db, &phone).await.ok().flatten(),
+        _ => account::find_by_phone(&state.db, phone).await.ok().flatten(),
     };
-    let Some(account_id) = account_id else {
-        return verify_page(&state, &headers, &phone, purpose, Some(Notice::NoCode), StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
-    };
+    let Some(account_id) = account_id else { return Err(SignFormError::Notice(Notice::NoCode)) };
     // an account a community team registered becomes usable when its owner signs in with the code to their phone
-    if let Err(e) = crate::teams::service::confirm_own(&state.db, &account_id, now).await {
-        tracing::error!(error = %e, "confirming an assisted registration failed");
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
-    }
-    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let client = client_of(&state, peer, &headers);
-    super::mfa_web::open_session(&state, &account_id, agent, &client, now).await
+    crate::teams::service::confirm_own(&state.db, &account_id, now)
+        .await
+        .map_err(|e| Refusal::unavailable("confirming an assisted registration", e))?;
+    let Client(client) = caller(state).await?;
+    super::mfa_web::open_session(state, &account_id, &user_agent(), &client, now).await?;
+    Ok(())
 }
 
-/// POST /otp/resend: a new code after the wait.
-pub async fn resend(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<CodeForm>,
-) -> Response {
-    let (Ok(phone), Some(purpose)) = (PhoneNumber::parse(&form.phone), parse_purpose(&form.purpose)) else {
-        return see_other("/signin");
+/// `/otp/resend`: a new code after the wait, and the code page again ("sent again").
+pub(crate) async fn resend(state: &AppState, phone: &str, purpose: &str) -> Result<Notice, SignFormError> {
+    let (Ok(phone), Some(purpose)) = (PhoneNumber::parse(phone), parse_purpose(purpose)) else {
+        return start_again();
     };
+    let result = send_again(state, &phone, purpose).await;
+    match &result {
+        Ok(_) => reply::see_other(&format!("{}&resent=1", verify_location(&phone, purpose))),
+        Err(e) => refused_on_verify(state, &phone, purpose, e).await,
+    }
+    result
+}
+
+async fn send_again(state: &AppState, phone: &PhoneNumber, purpose: OtpPurpose) -> Result<Notice, SignFormError> {
     let deliver = match purpose {
-        OtpPurpose::SignIn => matches!(account::find_by_phone(&state.db, &phone).await, Ok(Some(_))),
+        OtpPurpose::SignIn => matches!(account::find_by_phone(&state.db, phone).await, Ok(Some(_))),
         _ => true,
     };
-    let client = client_of(&state, peer, &headers);
-    match send_code(&state, &phone, purpose, &client, deliver).await {
-        Ok(()) => see_other(&format!("{}&resent=1", verify_location(&phone, purpose))),
-        Err(notice) => verify_page(&state, &headers, &phone, purpose, Some(notice), StatusCode::TOO_MANY_REQUESTS).await,
-    }
+    let Client(client) = caller(state).await?;
+    send_code(state, phone, purpose, &client, deliver).await.map_err(SignFormError::Notice)?;
+    Ok(Notice::CodeSent)
 }
 
-/// POST /otp/email (sign-in): a new code to the account's verified e-mail address, when SMS does not arrive. The
+/// `/otp/email` (sign-in): a new code to the account's verified e-mail address, when SMS does not arrive. The
 /// answer is the same whether the number has an account and an address or not, and the request counts against
-/// the same limits (60 s between codes, 10 an hour).
-pub async fn email_code(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<CodeForm>,
-) -> Response {
-    let Ok(phone) = PhoneNumber::parse(&form.phone) else { return see_other("/signin") };
+/// the same limits (60 s between codes, 10 an hour). Back to the code page with the answer.
+pub(crate) async fn email_code(state: &AppState, phone: &str) -> Result<Notice, SignFormError> {
+    let Ok(phone) = PhoneNumber::parse(phone) else { return start_again() };
     let purpose = OtpPurpose::SignIn;
-    let Some(mail) = state.mail.clone() else {
-        return verify_page(&state, &headers, &phone, purpose, Some(Notice::EmailUnavailable), StatusCode::NOT_FOUND).await;
+    let result = mail_code(state, &phone).await;
+    let notice = match &result {
+        Ok(notice) => Some(*notice),
+        Err(e) => shown(e).1,
     };
-    let address = match account::find_by_phone(&state.db, &phone).await {
+    reply::finish_form(state, &verify_location(&phone, purpose), &verify_flash(&phone, purpose), &result, notice).await;
+    result
+}
+
+async fn mail_code(state: &AppState, phone: &PhoneNumber) -> Result<Notice, SignFormError> {
+    let purpose = OtpPurpose::SignIn;
+    let Some(mail) = state.mail.clone() else { return Err(SignFormError::Notice(Notice::EmailUnavailable)) };
+    let address = match account::find_by_phone(&state.db, phone).await {
         Ok(Some(id)) => super::email::verified_of(&state.db, &id).await.ok().flatten(),
         _ => None,
     };
@@ -528,54 +562,42 @@ pub async fn email_code(
     let Some(address) = address else {
         // nothing is sent, but the wait between codes is answered the same way
         let policy = OtpPolicy::default();
-        let notice = match otp::latest(&state.db, &phone, purpose).await.ok().flatten() {
+        return match otp::latest(&state.db, phone, purpose).await.ok().flatten() {
             Some((at, _)) if now - at < policy.resend_wait_seconds => {
-                Notice::ResendTooSoon { seconds: policy.resend_wait_seconds - (now - at) }
+                Err(SignFormError::Notice(Notice::ResendTooSoon { seconds: policy.resend_wait_seconds - (now - at) }))
             }
-            _ => Notice::EmailCodeSent,
+            _ => Ok(Notice::EmailCodeSent),
         };
-        let status = if notice == Notice::EmailCodeSent { StatusCode::OK } else { StatusCode::TOO_MANY_REQUESTS };
-        return verify_page(&state, &headers, &phone, purpose, Some(notice), status).await;
     };
-    let client = client_of(&state, peer, &headers);
-    let issued = match otp::issue(&state.db, &state.secret, &OtpPolicy::default(), &phone, purpose, &client, now).await {
-        Ok(issued) => issued,
-        Err(e) => {
+    let Client(client) = caller(state).await?;
+    let issued = otp::issue(&state.db, &state.secret, &OtpPolicy::default(), phone, purpose, &client, now)
+        .await
+        .map_err(|e| {
             if let OtpError::Db(cause) = &e {
                 tracing::error!(error = %cause, "issuing a code failed");
             }
-            return verify_page(&state, &headers, &phone, purpose, Some(otp_notice(&e)), StatusCode::TOO_MANY_REQUESTS).await;
-        }
-    };
-    {
-        let (subject, body) = super::email::code_message(&issued.code);
-        let sent = mail.send(&address, &subject, &body, now).await;
-        let failure = sent.as_ref().err().map(|_| "unavailable");
-        if let Err(e) = sms::record_delivery(&state.db, "email", purpose.as_str(), failure, now).await {
-            tracing::error!(error = %e, "recording a code's delivery failed");
-        }
-        let how = if sent.is_ok() { "email" } else { "failed" };
-        let _ = otp::mark_delivered(&state.db, &phone, purpose, issued.created_at, how).await;
-        if let Err(e) = sent {
-            tracing::error!(error = %e, "an e-mail code could not be sent");
-            return verify_page(&state, &headers, &phone, purpose, Some(Notice::SmsFailed), StatusCode::SERVICE_UNAVAILABLE).await;
-        }
-        tracing::info!(to = %phone.masked(), "code sent by e-mail");
+            SignFormError::Notice(otp_notice(&e))
+        })?;
+    let (subject, body) = super::email::code_message(&issued.code);
+    let sent = mail.send(&address, &subject, &body, now).await;
+    let failure = sent.as_ref().err().map(|_| "unavailable");
+    if let Err(e) = sms::record_delivery(&state.db, "email", purpose.as_str(), failure, now).await {
+        tracing::error!(error = %e, "recording a code's delivery failed");
     }
-    verify_page(&state, &headers, &phone, purpose, Some(Notice::EmailCodeSent), StatusCode::OK).await
+    let how = if sent.is_ok() { "email" } else { "failed" };
+    let _ = otp::mark_delivered(&state.db, phone, purpose, issued.created_at, how).await;
+    if let Err(e) = sent {
+        tracing::error!(error = %e, "an e-mail code could not be sent");
+        return Err(SignFormError::Notice(Notice::SmsFailed));
+    }
+    tracing::info!(to = %phone.masked(), "code sent by e-mail");
+    Ok(Notice::EmailCodeSent)
 }
 
 /// The session cookie's `Set-Cookie` line (an empty token with max age 0 clears it).
 pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
-}
-
-pub(crate) fn set_session_cookie(response: &mut Response, state: &AppState, token: &str, max_age: i64) {
-    let cookie = session_cookie(state, token, max_age);
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
 }
 
 pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
@@ -621,26 +643,6 @@ pub(crate) fn describe_agent(agent: &str) -> String {
     let system =
         ["Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux"].into_iter().find(|s| agent.contains(s)).unwrap_or("");
     if system.is_empty() { browser.to_owned() } else { format!("{browser} · {system}") }
-}
-
-/// GET /signin (a plain page; after "sign out everywhere" it says so).
-pub async fn signin_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let notice = if query.get("signed_out").map(String::as_str) == Some("everywhere") {
-        Some(Notice::SignedOutEverywhere)
-    } else if query.get("signed_out").map(String::as_str) == Some("lost") {
-        Some(Notice::LostPhoneDone)
-    } else if query.contains_key("moved") {
-        Some(Notice::PhoneMoved)
-    } else if query.contains_key("second_factor") {
-        Some(Notice::SecondFactorFailed)
-    } else {
-        None
-    };
-    render(&state, "/signin", &headers, FormState { notice, ..FormState::default() }, StatusCode::OK).await
 }
 
 /// GET /dev/outbox.json (only with --dev): newest first.

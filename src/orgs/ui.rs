@@ -1,10 +1,10 @@
-//! The organization's enrolment pages.
+//! The organization's enrolment pages. Each loads its data through a server function (`api.rs`) before it answers.
 use leptos::prelude::*;
 
 use super::domain::{Column, FileProblem};
-use super::{EnrolmentState, OrgState, Outcome};
+use super::{EnrolmentPageData, OrgPageData, Outcome};
 use crate::i18n::*;
-use crate::shell::{NotFoundPage, notice};
+use crate::shell::{ErrorNotice, NotFoundPage, RefusedPage, notice};
 
 fn column_name(i18n: leptos_i18n::I18nContext<Locale>, c: Column) -> &'static str {
     match c {
@@ -67,15 +67,29 @@ fn progress_bar(i18n: leptos_i18n::I18nContext<Locale>, done: i64, total: i64) -
     }
 }
 
-/// GET /org
+/// GET /org: loads its data through [`org_page`](super::api::org_page) before it answers.
 #[component]
 pub fn OrgPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::api::org_page());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => org_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn org_view(state: OrgPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<OrgState>() else { return view! { <NotFoundPage /> }.into_any() };
     view! {
         <h1>{t!(i18n, org.title)}</h1>
         <p class="meta">{state.organization.clone()}</p>
-        {state.problem.map(|p| notice(problem_text(i18n, p), true))}
+        {state.problem.map(|p| notice(problem_text(i18n, p.into()), true))}
+        {state.failed.then(|| view! { <ErrorNotice /> })}
         <section class="card">
             <dl class="facts">
                 <dt>{t!(i18n, org.employees)}</dt>
@@ -84,6 +98,7 @@ pub fn OrgPage() -> impl IntoView {
                 <dd data-testid="invited">{state.invited}</dd>
             </dl>
         </section>
+        // a multipart upload: a plain handler answers it (303 to the enrolment, or back here with the problem)
         <form method="post" action="/org/enrolments" enctype="multipart/form-data" class="card">
             <h2>{t!(i18n, org.upload_title)}</h2>
             <p>{t!(i18n, org.upload_intro)}</p>
@@ -117,14 +132,36 @@ pub fn OrgPage() -> impl IntoView {
             </section>
         })}
     }
+}
+
+/// GET /org/enrolments/{id}: loads its data through [`enrolment_page`](super::api::enrolment_page) before it
+/// answers. The results' old address, `/org/enrolments/{id}.csv`, is sent on to the file.
+#[component]
+pub fn EnrolmentPage() -> impl IntoView {
+    let id = leptos_router::hooks::use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    if let Some(stem) = id.strip_suffix(".csv") {
+        if stem.is_empty() || !stem.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return view! { <NotFoundPage /> }.into_any();
+        }
+        crate::web::reply::redirect_page(&format!("/org/enrolments/{stem}/results.csv"));
+        return ().into_any();
+    }
+    let data = Resource::new_blocking(move || id.clone(), super::api::enrolment_page);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => enrolment_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
     .into_any()
 }
 
-/// GET /org/enrolments/{id}
-#[component]
-pub fn EnrolmentPage() -> impl IntoView {
+fn enrolment_view(state: EnrolmentPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<EnrolmentState>() else { return view! { <NotFoundPage /> }.into_any() };
     let e = state.enrolment;
     let running = !e.finished;
     view! {
@@ -149,7 +186,7 @@ pub fn EnrolmentPage() -> impl IntoView {
                     .collect_view()}
             </dl>
             {(!running).then(|| view! {
-                <a class="button button--secondary" href=format!("/org/enrolments/{}.csv", e.id) download>{t!(i18n, org.download)}</a>
+                <a class="button button--secondary" href=format!("/org/enrolments/{}/results.csv", e.id) download>{t!(i18n, org.download)}</a>
             })}
         </section>
         <section class="card">
@@ -187,5 +224,4 @@ pub fn EnrolmentPage() -> impl IntoView {
         </section>
         <p><a href="/org">{t!(i18n, org.back)}</a></p>
     }
-    .into_any()
 }

@@ -1,60 +1,17 @@
-//! HTTP for enrolment: the organization page with the upload form, the upload (processed in the background, row
-//! by row, so the page can show a progress bar that refreshes itself without any script), one enrolment with its
-//! rows, its results as CSV, and the employee's answer on their own page.
+//! HTTP for enrolment outside the app's pages: the upload (a multipart file, processed in the background row by
+//! row, so the enrolment page can show a progress bar that refreshes itself without any script) and its results
+//! as CSV. The pages and the employee's answer are server functions (`api.rs`).
+use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::domain::{self, FileProblem, MAX_FILE_BYTES, csv_field};
 use super::service::{self, OrgAdmin, Seen};
-use super::{EnrolmentState, OrgState};
-use crate::access::Role;
-use crate::access::guard::{Denied, Principal};
-use crate::identity::web::{current_session, no_store, now, render, see_other};
-use crate::web::AppState;
-
-/// Rows shown on the enrolment page (the CSV has them all).
-const PAGE_ROWS: i64 = 500;
-
-async fn admin(state: &AppState, headers: &HeaderMap) -> Result<OrgAdmin, Response> {
-    let principal = match Principal::of_request(state, headers).await {
-        Ok(p) => p,
-        Err(denied) => return Err(denied.response(state, headers).await),
-    };
-    let scoped = match principal.scoped(Role::OrgAdmin) {
-        Ok(s) => s,
-        Err(denied) => return Err(denied.response(state, headers).await),
-    };
-    match OrgAdmin::of(&state.db, &scoped, None).await {
-        Ok(Some(admin)) => Ok(admin),
-        Ok(None) => Err(Denied::Forbidden.response(state, headers).await),
-        Err(e) => {
-            tracing::error!(error = %e, "reading the caller's organization failed");
-            Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
-        }
-    }
-}
-
-async fn org_page(state: &AppState, headers: &HeaderMap, admin: &OrgAdmin, problem: Option<FileProblem>, status: StatusCode) -> Response {
-    match service::overview(&state.db, admin).await {
-        Ok((enrolments, employees, invited)) => {
-            let page = OrgState { organization: admin.org_name().to_owned(), employees, invited, enrolments, problem };
-            no_store(render(state, "/org", headers, page, status).await)
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "reading enrolments failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-    }
-}
-
-/// GET /org
-pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match admin(&state, &headers).await {
-        Ok(admin) => org_page(&state, &headers, &admin, None, StatusCode::OK).await,
-        Err(response) => response,
-    }
-}
+use super::{UploadError, UploadProblem};
+use crate::access::guard::Principal;
+use crate::identity::web::{no_store, now, see_other};
+use crate::web::{AppState, FormFailure, Refusal};
 
 fn invitation_text(public_url: &str) -> String {
     format!(
@@ -93,12 +50,42 @@ async fn run(state: AppState, admin: OrgAdmin, id: String, rows: Vec<domain::Raw
     tracing::info!(rows = rows.len(), "enrolment finished");
 }
 
+/// A browser posting the form natively (it asks for HTML), not a script.
+fn native(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
+/// An upload that imported nothing. A browser without JavaScript: a refusal of the caller sends it where the page
+/// would (sign in, forbidden); anything else is kept in the flash of /org and the browser is sent back there. A
+/// script: the failure as JSON with its status.
+async fn refused(state: &AppState, headers: &HeaderMap, error: UploadError) -> Response {
+    if !native(headers) {
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        return match error {
+            UploadError::Refused(refusal) => refusal.into_response(),
+            UploadError::File(_) => (status, Json(error)).into_response(),
+        };
+    }
+    if let Some(page) = error.refusal().and_then(|r| r.page()) {
+        return see_other(page);
+    }
+    let mut response = see_other("/org");
+    if let Some(cookie) = crate::web::flash::keep_for_response(state, super::api::FLASH, &error).await {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
 /// POST /org/enrolments (multipart, `file`): reads the whole file first; a malformed file is refused with the
 /// reason and nothing is imported. Then the rows run in the background and the browser goes to the progress page.
 pub async fn upload(State(state): State<AppState>, headers: HeaderMap, mut multipart: Multipart) -> Response {
-    let admin = match admin(&state, &headers).await {
+    let principal = match Principal::of_request(&state, &headers).await {
+        Ok(p) => p,
+        Err(denied) => return refused(&state, &headers, UploadError::Refused(denied.into())).await,
+    };
+    let admin = match super::api::org_admin(&state, &principal).await {
         Ok(a) => a,
-        Err(response) => return response,
+        Err(refusal) => return refused(&state, &headers, UploadError::Refused(refusal)).await,
     };
     let mut file: Option<(Vec<u8>, String)> = None;
     let mut too_big = false;
@@ -121,57 +108,35 @@ pub async fn upload(State(state): State<AppState>, headers: HeaderMap, mut multi
         file = Some((bytes, name));
         break;
     }
+    let problem = |p: FileProblem| UploadError::File(UploadProblem::from(p));
     let (bytes, name) = match file {
-        _ if too_big => return org_page(&state, &headers, &admin, Some(FileProblem::TooBig), StatusCode::PAYLOAD_TOO_LARGE).await,
+        _ if too_big => return refused(&state, &headers, problem(FileProblem::TooBig)).await,
         Some(found) => found,
-        None => return org_page(&state, &headers, &admin, Some(FileProblem::Empty), StatusCode::UNPROCESSABLE_ENTITY).await,
+        None => return refused(&state, &headers, problem(FileProblem::Empty)).await,
     };
     let rows = match domain::read_file(&bytes) {
         Ok(rows) => rows,
-        Err(problem) => return org_page(&state, &headers, &admin, Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(p) => return refused(&state, &headers, problem(p)).await,
     };
     let id = match service::start(&state.db, &admin, &name, rows.len(), now()).await {
         Ok(id) => id,
-        Err(e) => {
-            tracing::error!(error = %e, "starting an enrolment failed");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+        Err(e) => return refused(&state, &headers, Refusal::unavailable("starting an enrolment", e).into()).await,
     };
     tokio::spawn(run(state.clone(), admin, id.clone(), rows));
     see_other(&format!("/org/enrolments/{id}"))
 }
 
-/// GET /org/enrolments/{id}: progress (the page refreshes itself until done), counts and rows.
-pub async fn enrolment(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let admin = match admin(&state, &headers).await {
+/// GET /org/enrolments/{id}/results.csv: every row's result (UTF-8 with BOM, so spreadsheets show Vietnamese
+/// right). The enrolment page links here (and sends its old address, `/org/enrolments/{id}.csv`, here too).
+pub async fn results_csv(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Response {
+    let admin = match super::api::org_admin(&state, &principal).await {
         Ok(a) => a,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
-    if let Some(id) = id.strip_suffix(".csv") {
-        return results_csv(&state, &headers, &admin, id).await;
-    }
-    match service::enrolment(&state.db, &admin, &id, PAGE_ROWS).await {
-        Ok(Some(enrolment)) => {
-            let page = EnrolmentState { organization: admin.org_name().to_owned(), enrolment };
-            no_store(render(&state, &format!("/org/enrolments/{id}"), &headers, page, StatusCode::OK).await)
-        }
-        Ok(None) => Denied::Forbidden.response(&state, &headers).await,
-        Err(e) => {
-            tracing::error!(error = %e, "reading an enrolment failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-    }
-}
-
-/// GET /org/enrolments/{id}.csv: every row's result (UTF-8 with BOM, so spreadsheets show Vietnamese right).
-async fn results_csv(state: &AppState, headers: &HeaderMap, admin: &OrgAdmin, id: &str) -> Response {
-    let enrolment = match service::enrolment(&state.db, admin, id, domain::MAX_ROWS as i64).await {
+    let enrolment = match service::enrolment(&state.db, &admin, &id, domain::MAX_ROWS as i64).await {
         Ok(Some(e)) => e,
-        Ok(None) => return Denied::Forbidden.response(state, headers).await,
-        Err(e) => {
-            tracing::error!(error = %e, "reading an enrolment failed");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+        Ok(None) => return Refusal::Forbidden.into_response(),
+        Err(e) => return Refusal::unavailable("reading an enrolment", e).into_response(),
     };
     let mut out = String::from("\u{feff}dong,so_dien_thoai,ho_va_ten,ket_qua,cot\r\n");
     for r in &enrolment.rows {
@@ -191,22 +156,4 @@ async fn results_csv(state: &AppState, headers: &HeaderMap, admin: &OrgAdmin, id
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     no_store(response)
-}
-
-/// POST /me/employers/{edge}/{confirm|decline}: the person answers an invitation of theirs.
-pub async fn answer(State(state): State<AppState>, headers: HeaderMap, Path((edge, action)): Path<(String, String)>) -> Response {
-    let Some(active) = current_session(&state, &headers).await else { return see_other("/signin") };
-    let accept = match action.as_str() {
-        "confirm" => true,
-        "decline" => false,
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    match service::answer(&state.db, &active.account_id, &edge, accept, now()).await {
-        Ok(true) => see_other(if accept { "/me?employer=confirmed" } else { "/me?employer=declined" }),
-        Ok(false) => Denied::Forbidden.response(&state, &headers).await,
-        Err(e) => {
-            tracing::error!(error = %e, "answering an invitation failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-    }
 }

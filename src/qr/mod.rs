@@ -19,6 +19,7 @@ pub mod api;
 pub mod bench;
 #[cfg(feature = "ssr")]
 pub mod keys;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
@@ -223,12 +224,12 @@ pub enum PlaceNotice {
 }
 
 /// The page /me/qr/checks: every check of the person's QR code.
-#[derive(Clone, Debug, Default)]
-pub struct ChecksState {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecksPageData {
     pub checks: Vec<CheckLine>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckLine {
     /// hh:mm dd/mm/yyyy, Vietnam time
     pub at: String,
@@ -245,15 +246,18 @@ pub struct CheckLine {
 }
 
 /// The printed card page (/me/qr/card).
-#[derive(Clone, Debug, Default)]
-pub struct CardState {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPageData {
     pub card: Option<CardView>,
     /// The number of the last card, when it was revoked.
     pub revoked: Option<u16>,
+    /// What the last form (issue, revoke) did.
     pub notice: Option<CardNotice>,
+    /// The last form failed on our side (nothing changed).
+    pub failed: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardView {
     /// The QR code, drawn on the server (SVG).
     pub qr_svg: String,
@@ -264,20 +268,22 @@ pub struct CardView {
     pub code: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CardNotice {
     Issued,
     Revoked,
 }
 
 /// The /me/qr page: the chosen preset (the code itself is an image the page fetches, fresh every minute).
-#[derive(Clone, Debug)]
-pub struct QrPageState {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QrPageData {
     pub preset: Preset,
     /// How many times a counter or a relying party verified this person's codes online.
     pub verified_count: i64,
     /// Showing a dependant's code (from the guardian's phone).
     pub acting: Option<crate::family::ActingFor>,
+    /// "Lost phone" failed on our side (nothing changed).
+    pub failed: bool,
 }
 
 /// What the platform knows of the person, from which a preset picks.

@@ -2,14 +2,15 @@
 //! screenshot is easy to tell from the live page.
 use leptos::prelude::*;
 
+use super::pages::{IssueCard, RevokeCard, RevokeCodes};
 use super::{
-    CardNotice, CardState, ChecksState, CounterOutcome, CounterProblem, CounterState, Direction, PlaceNotice, Preset, Purpose,
-    QrPageState, Reason,
+    CardNotice, CardPageData, ChecksPageData, CounterOutcome, CounterProblem, CounterState, Direction, PlaceNotice, Preset,
+    Purpose, QrPageData, Reason,
 };
 use crate::family::ActingFor;
 use crate::family::ui::{ActingBanner, PersonNav, PersonPage};
 use crate::i18n::*;
-use crate::shell::NotFoundPage;
+use crate::shell::{ErrorNotice, NotFoundPage, RefusedPage};
 
 /// Seconds between two codes on screen (each is valid for two minutes: a slow scan still works).
 pub const ROTATE_SECONDS: i64 = 60;
@@ -30,10 +31,25 @@ fn preset_shows(i18n: leptos_i18n::I18nContext<Locale>, preset: Preset) -> &'sta
     }
 }
 
+/// `/me/qr[?preset=…][&for=…]`: loads its data through [`qr_page`](super::pages::qr_page) before it answers.
 #[component]
 pub fn QrPage() -> impl IntoView {
+    let asked = (crate::web::query_value("preset"), crate::web::query_value("for"));
+    let data = Resource::new_blocking(move || asked.clone(), |(preset, for_id)| super::pages::qr_page(preset, for_id));
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => qr_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn qr_view(state: QrPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<QrPageState>() else { return view! { <NotFoundPage /> }.into_any() };
     let current = state.preset;
     let count = state.verified_count;
     let acting = state.acting.clone();
@@ -45,6 +61,7 @@ pub fn QrPage() -> impl IntoView {
         <ActingBanner acting=acting.clone() />
         <h1>{t!(i18n, qr.title)}</h1>
         {(!own).then(|| view! { <PersonNav acting=acting.clone() current=PersonPage::Qr /> })}
+        {state.failed.then(|| view! { <ErrorNotice /> })}
         <nav class="tabs" aria-label=t_string!(i18n, qr.preset_label)>
             {Preset::ALL
                 .into_iter()
@@ -91,17 +108,16 @@ pub fn QrPage() -> impl IntoView {
             <p>
                 <a href="/me/qr/card">{t!(i18n, qr.card_link)}</a>
             </p>
-            <form method="post" action="/me/qr/revoke" class="card">
+            <ActionForm action={ServerAction::<RevokeCodes>::new()} attr:class="card">
                 <h2>{t!(i18n, qr.lost_title)}</h2>
                 <p>{t!(i18n, qr.lost_body)}</p>
                 <button type="submit" class="button button--danger">{t!(i18n, qr.lost_button)}</button>
-            </form>
+            </ActionForm>
         })}
         <p>
             <a href="/me">{t!(i18n, sessions.back)}</a>
         </p>
     }
-    .into_any()
 }
 
 /// The QR image, fetched again every minute, with a countdown. Without JavaScript it is the image of the moment
@@ -401,10 +417,24 @@ pub fn CounterPage() -> impl IntoView {
 }
 
 /// Who checked my QR code: when, which organization (or a system through the API), why, and what it showed.
+/// Loads its data through [`qr_checks`](super::pages::qr_checks) before it answers.
 #[component]
 pub fn ChecksPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::pages::qr_checks());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => checks_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn checks_view(state: ChecksPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<ChecksState>() else { return view! { <NotFoundPage /> }.into_any() };
     view! {
         <h1>{t!(i18n, qr.checks_title)}</h1>
         <p>{t!(i18n, qr.checks_intro)}</p>
@@ -440,14 +470,27 @@ pub fn ChecksPage() -> impl IntoView {
             <a href="/me/qr">{t!(i18n, qr.back)}</a>
         </p>
     }
-    .into_any()
 }
 
 /// The printed card (/me/qr/card): a print view of an ID-card-sized card, and the actions to revoke or reissue it.
+/// Loads its data through [`qr_card`](super::pages::qr_card) before it answers.
 #[component]
 pub fn CardPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| super::pages::qr_card());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => card_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn card_view(state: CardPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<CardState>() else { return view! { <NotFoundPage /> }.into_any() };
     let notice = state.notice.map(|n| match n {
         CardNotice::Issued => t_string!(i18n, qr.card_issued),
         CardNotice::Revoked => t_string!(i18n, qr.card_revoked),
@@ -473,14 +516,14 @@ pub fn CardPage() -> impl IntoView {
                         <button type="button" class="button button--wide" onclick="window.print()">{t!(i18n, qr.card_print)}</button>
                     </p>
                     <p class="hint">{t!(i18n, qr.card_print_hint)}</p>
-                    <form method="post" action="/me/qr/card/revoke" class="card">
+                    <ActionForm action={ServerAction::<RevokeCard>::new()} attr:class="card">
                         <h2>{t!(i18n, qr.card_lost_title)}</h2>
                         <p>{t!(i18n, qr.card_lost_body)}</p>
                         <button type="submit" class="button button--danger">{t!(i18n, qr.card_revoke)}</button>
-                    </form>
-                    <form method="post" action="/me/qr/card/issue" class="form-after">
+                    </ActionForm>
+                    <ActionForm action={ServerAction::<IssueCard>::new()} attr:class="form-after">
                         <button type="submit" class="button button--secondary">{t!(i18n, qr.card_reissue)}</button>
-                    </form>
+                    </ActionForm>
                 </div>
             }
             .into_any()
@@ -492,9 +535,9 @@ pub fn CardPage() -> impl IntoView {
                     Some(number) => view! { <p class="notice notice--info">{t!(i18n, qr.card_was_revoked, number = move || number)}</p> }.into_any(),
                     None => view! { <p>{t!(i18n, qr.card_none)}</p> }.into_any(),
                 }}
-                <form method="post" action="/me/qr/card/issue">
+                <ActionForm action={ServerAction::<IssueCard>::new()}>
                     <button type="submit" class="button button--wide">{t!(i18n, qr.card_issue)}</button>
-                </form>
+                </ActionForm>
             }
             .into_any()
         }
@@ -502,11 +545,11 @@ pub fn CardPage() -> impl IntoView {
     view! {
         <h1 class="no-print">{t!(i18n, qr.card_title)}</h1>
         {notice.map(|n| view! { <p class="notice notice--info no-print" role="status">{n}</p> })}
+        {state.failed.then(|| view! { <ErrorNotice /> })}
         <p class="no-print">{t!(i18n, qr.card_intro)}</p>
         {body}
         <p class="no-print">
             <a href="/me/qr">{t!(i18n, qr.back)}</a>
         </p>
     }
-    .into_any()
 }

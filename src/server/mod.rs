@@ -26,7 +26,6 @@ use crate::db::{self, Db};
 use crate::i18n::Locale;
 use crate::pwa::{self, ServiceWorker};
 use crate::identity::sms::SmsGateway;
-use crate::identity::mfa_web as mfa;
 use crate::identity::web as identity;
 use crate::secret::SecretKey;
 use crate::units::service::UnitDirectory;
@@ -84,12 +83,6 @@ pub async fn standalone_state(
 pub fn router(state: AppState) -> Router {
     // Pages that need data (or a form's state) first are served by their own handlers, which render the app.
     let handled: Vec<String> = [
-        "/signin",
-        "/signin/second-factor",
-        "/verify",
-        "/me/qr",
-        "/me/qr/checks",
-        "/me/qr/card",
         "/me/documents",
         "/me/documents/:id",
         "/me/documents/{id}",
@@ -99,15 +92,8 @@ pub fn router(state: AppState) -> Router {
         "/team/registrations/{id}",
         "/team/help",
         "/team/work",
-        "/org",
-        "/org/enrolments/:id",
-        "/org/enrolments/{id}",
         "/dev/outbox",
         "/move/cancel",
-        "/stats",
-        "/stats/reports",
-        "/stats/reports/:month/:ward",
-        "/stats/reports/{month}/{ward}",
     ]
     .map(String::from)
     .into();
@@ -122,20 +108,12 @@ pub fn router(state: AppState) -> Router {
             .route("/dev/outbox.json", get(identity::outbox_json));
     }
     router
-        .route("/signup", axum::routing::post(identity::signup))
         .route(
             "/signup/card",
             axum::routing::post(crate::identity::web::signup_card)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::qr::counter::MAX_UPLOAD)),
         )
-        .route("/signup/consent", axum::routing::post(identity::consent))
-        .route("/signin", get(identity::signin_form).post(identity::signin))
-        .route("/verify", get(identity::verify_form).post(identity::verify))
-        .route("/otp/resend", axum::routing::post(identity::resend))
-        .route("/signin/second-factor", get(mfa::second_factor_form).post(mfa::second_factor))
-        .route("/me/qr", get(crate::qr::web::page))
         .route("/me/qr.svg", get(crate::qr::web::image))
-        .route("/me/qr/checks", get(crate::qr::web::checks))
         .route(
             "/counter/scan",
             get(crate::qr::counter::form)
@@ -144,11 +122,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/me/qr/token.json", get(crate::qr::web::token_json))
         .route("/me/qr/batch.txt", get(crate::qr::web::batch))
-        .route("/me/qr/revoke", axum::routing::post(crate::qr::web::revoke))
-        .route("/me/qr/card", get(crate::qr::web::card_page))
         .route("/counter/places", axum::routing::post(crate::qr::counter::add_place))
-        .route("/me/qr/card/issue", axum::routing::post(crate::qr::web::card_issue))
-        .route("/me/qr/card/revoke", axum::routing::post(crate::qr::web::card_revoke))
         .route("/api/v1/qr/keys", get(crate::qr::api::keys))
         .route("/api/v1/qr/verify", axum::routing::post(crate::qr::api::verify))
         .route("/api/v1/openapi.json", get(crate::qr::api::openapi))
@@ -175,31 +149,20 @@ pub fn router(state: AppState) -> Router {
         .route("/team/help/confirm", axum::routing::post(crate::teams::web::help_confirm))
         .route("/team/work", get(crate::teams::web::work))
         .route("/team/leader", axum::routing::post(crate::teams::web::set_leader))
-        .route("/org", get(crate::orgs::web::page))
         .route(
             "/org/enrolments",
             axum::routing::post(crate::orgs::web::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::orgs::domain::MAX_FILE_BYTES + 64 * 1024)),
         )
-        .route("/org/enrolments/{id}", get(crate::orgs::web::enrolment))
-        .route("/me/employers/{edge}/{action}", axum::routing::post(crate::orgs::web::answer))
-        .route("/otp/email", axum::routing::post(identity::email_code))
+        .route("/org/enrolments/{id}/results.csv", get(crate::orgs::web::results_csv))
         .route(
             "/move/cancel/{token}",
             get(crate::recovery::web::cancel_page).post(crate::recovery::web::cancel_link),
         )
-        .route("/stats", get(crate::stats::web::page))
-        .route("/stats/population", axum::routing::post(crate::stats::web::population))
         .route("/stats/population/import", axum::routing::post(crate::stats::web::import))
         .route("/stats/{file}", get(crate::stats::web::export))
-        .route("/stats/reports", get(crate::stats::web::reports))
         .route("/stats/reports/import", axum::routing::post(crate::stats::web::import_history))
         .route("/stats/reports/{file}", get(crate::stats::web::reports_export))
-        .route(
-            "/stats/reports/{month}/{ward}",
-            get(crate::stats::web::ward_report).post(crate::stats::web::write),
-        )
-        .route("/stats/reports/{month}/{ward}/correct", axum::routing::post(crate::stats::web::correct))
         .route("/healthz", get(healthz))
         .route("/sw.js", get(pwa::service_worker))
         .route("/lang/{code}", get(switch_language))

@@ -278,18 +278,32 @@ async fn the_outbox_exists_only_in_development_mode() {
 #[tokio::test]
 async fn sign_up_form_errors_come_back_with_what_was_typed() {
     let app = app().await;
-    let reply = send(
+    let typed = "phone=0236382211&full_name=T%C3%BAy%E1%BA%BFt&birth_date=31%2F02%2F1990&sex=&citizen_id=123";
+    // a browser without JavaScript is sent back to the form, which shows each problem next to what was typed
+    let refused = post_form_natively(&app, "/signup", "", typed).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    assert_eq!(refused.headers[header::LOCATION], "/signup");
+    let flash = set_cookie_of(&refused, crate::web::flash::COOKIE).expect("the form is kept for the page");
+    let page = get_with(&app, "/signup", "cookie", &flash).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Đây không phải số di động Việt Nam"));
+    assert!(page.body.contains("value=\"0236382211\""));
+    assert!(page.body.contains("value=\"31/02/1990\""));
+    // shown once
+    let again = get_with(&app, "/signup", "cookie", &flash).await;
+    assert!(!again.body.contains("Đây không phải số di động Việt Nam"));
+    // a script gets the problems as JSON, with 422
+    let script = send(
         &app,
         Request::post("/signup")
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from("phone=0236382211&full_name=T%C3%BAy%E1%BA%BFt&birth_date=31%2F02%2F1990&sex=&citizen_id=123"))
+            .body(Body::from(typed))
             .expect("request"),
     )
     .await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(reply.body.contains("Đây không phải số di động Việt Nam"));
-    assert!(reply.body.contains("value=\"0236382211\""));
-    assert!(reply.body.contains("value=\"31/02/1990\""));
+    assert_eq!(script.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answer: serde_json::Value = serde_json::from_str(&script.body).expect("json");
+    assert!(answer["Invalid"]["problems"].as_array().is_some_and(|p| !p.is_empty()), "{}", script.body);
 }
 
 async fn post_json(app: &Router, uri: &str, body: &str) -> Reply {
@@ -661,9 +675,23 @@ async fn an_enrolment_file_gives_a_result_per_row_and_a_malformed_file_imports_n
     let data = format!("multipart/form-data; boundary={BOUNDARY}");
 
     let malformed = "Họ và tên,Số điện thoại\nTrần Thị Lan,0905123456\n";
+    // a script gets the problem as JSON with 422; a browser without JavaScript is sent back to /org, which names it
     let refused = as_user(&app, "POST", "/org/enrolments", &admin, &data, multipart(&[], Some(("nv.csv", malformed.as_bytes())))).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("Số định danh"), "{}", refused.body);
+    assert!(refused.body.contains("CitizenId"), "{}", refused.body);
+    let native = Request::post("/org/enrolments")
+        .header("cookie", &admin)
+        .header(header::CONTENT_TYPE, &data)
+        .header(header::ACCEPT, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        .body(Body::from(multipart(&[], Some(("nv.csv", malformed.as_bytes())))))
+        .expect("request");
+    let refused = send(&app, native).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(refused.headers[header::LOCATION], "/org");
+    let flash = set_cookie_of(&refused, crate::web::flash::COOKIE).expect("the problem is kept for the page");
+    let org_page = as_user(&app, "GET", "/org", &format!("{admin}; {flash}"), "", vec![]).await;
+    assert_eq!(org_page.status, StatusCode::OK);
+    assert!(org_page.body.contains("Số định danh"), "{}", org_page.body);
     let mut res = state.db.query("RETURN count(SELECT id FROM enrolment); RETURN count(SELECT id FROM account WHERE status = 'pending')").await.expect("q");
     assert_eq!((res.take::<Option<i64>>(0).expect("n"), res.take::<Option<i64>>(1).expect("n")), (Some(0), Some(0)));
 
@@ -680,7 +708,11 @@ async fn an_enrolment_file_gives_a_result_per_row_and_a_malformed_file_imports_n
         page = as_user(&app, "GET", &location, &admin, "", vec![]).await;
     }
     assert!(page.body.contains("data-finished=\"true\""), "{}", page.body);
-    let csv = as_user(&app, "GET", &format!("{location}.csv"), &admin, "", vec![]).await;
+    // the file's old address (the page's plus .csv) sends the browser on to it
+    let old_address = as_user(&app, "GET", &format!("{location}.csv"), &admin, "", vec![]).await;
+    assert_eq!(old_address.status, StatusCode::SEE_OTHER);
+    assert_eq!(old_address.headers[header::LOCATION], format!("{location}/results.csv").as_str());
+    let csv = as_user(&app, "GET", &format!("{location}/results.csv"), &admin, "", vec![]).await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.headers[header::CONTENT_TYPE].to_str().expect("type").starts_with("text/csv"));
     let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
@@ -693,7 +725,7 @@ async fn an_enrolment_file_gives_a_result_per_row_and_a_malformed_file_imports_n
     // the invitation went out; another organization's administrator sees nothing
     assert!(last_code_or_text(&state.db, "+84905123456").await.contains("nhan vien"));
     assert_eq!(as_user(&app, "GET", &location, &other_admin, "", vec![]).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(as_user(&app, "GET", &format!("{location}.csv"), &other_admin, "", vec![]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(as_user(&app, "GET", &format!("{location}/results.csv"), &other_admin, "", vec![]).await.status, StatusCode::FORBIDDEN);
 }
 
 async fn last_code_or_text(db: &Db, e164: &str) -> String {
@@ -851,4 +883,97 @@ async fn a_refused_family_form_without_javascript_keeps_what_was_typed_next_to_i
     assert_eq!(foreign.headers[header::LOCATION], "/forbidden");
     let foreign = as_user(&app, "POST", "/me/family/delegations/revoke", &session, "application/x-www-form-urlencoded", b"edge=abc".to_vec()).await;
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_printed_card_and_lost_phone_forms_work_without_javascript() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (_, session) = person(&state.db, "+84912000025", "048180000025", "Hồ Thị Thẻ").await;
+    let issued = post_form_natively(&app, "/me/qr/card/issue", &session, "").await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.body);
+    assert_eq!(issued.headers[header::LOCATION], "/me/qr/card");
+    let flash = set_cookie_of(&issued, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", "/me/qr/card", &format!("{session}; {flash}"), "", vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Đã cấp thẻ mới") && page.body.contains("data-testid=\"print-card\""), "{}", page.body);
+    // a script gets the outcome as JSON
+    let revoked = as_user(&app, "POST", "/me/qr/card/revoke", &session, "application/x-www-form-urlencoded", vec![]).await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    assert_eq!(revoked.body, "\"Revoked\"");
+    // lost phone: every session ends, and the browser goes to the sign-in page that says so
+    let lost = post_form_natively(&app, "/me/qr/revoke", &session, "").await;
+    assert_eq!(lost.status, StatusCode::SEE_OTHER);
+    assert_eq!(lost.headers[header::LOCATION], "/signin?signed_out=lost");
+    assert_eq!(as_user(&app, "GET", "/me/qr", &session, "", vec![]).await.headers[header::LOCATION], "/signin");
+    let anonymous = as_user(&app, "POST", "/me/qr/revoke", "", "application/x-www-form-urlencoded", vec![]).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_employee_answers_an_invitation_with_or_without_javascript() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let mut res = state
+        .db
+        .query("CREATE ONLY organization CONTENT { name: 'Cấp nước Đà Nẵng', name_folded: 'cap nuoc da nang', created_at: 0 } RETURN VALUE meta::id(id)")
+        .await
+        .expect("org");
+    let org: String = res.take::<Option<String>>(0).expect("id").expect("id");
+    let (admin_id, _) = staff(&state.db, "+84905000031", "048090000031", "Lê Văn Quản", "org_admin", &org).await;
+    let (me, session) = person(&state.db, "+84912000026", "048180000026", "Võ Thị Làm").await;
+    let (_, stranger) = person(&state.db, "+84912000027", "048180000027", "Võ Văn Lạ").await;
+    let admin = crate::orgs::service::OrgAdmin::for_tests(&admin_id, &org);
+    let now = crate::identity::web::now();
+    let enrolment = crate::orgs::service::start(&state.db, &admin, "nv.csv", 1, now).await.expect("start");
+    let row = crate::orgs::domain::RawRow { line: 2, phone: "0912000026".into(), full_name: "Võ Thị Làm".into(), citizen_id: "048180000026".into() };
+    crate::orgs::service::enrol_row(&state.db, &admin, &enrolment, &row, &mut Default::default(), now).await.expect("row");
+    let edge = crate::orgs::service::invitations(&state.db, &me).await.expect("invitations")[0].0.clone();
+    // someone else's invitation: the forbidden page for a browser, 403 for a script
+    let foreign = post_form_natively(&app, "/me/employers/answer", &stranger, &format!("edge={edge}&answer=confirm")).await;
+    assert_eq!(foreign.headers[header::LOCATION], "/forbidden");
+    let form = "application/x-www-form-urlencoded";
+    let foreign = as_user(&app, "POST", "/me/employers/answer", &stranger, form, format!("edge={edge}&answer=confirm").into_bytes()).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    let unknown = as_user(&app, "POST", "/me/employers/answer", &session, form, format!("edge={edge}&answer=maybe").into_bytes()).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    // the person confirms: back to their page, which says so
+    let confirmed = post_form_natively(&app, "/me/employers/answer", &session, &format!("edge={edge}&answer=confirm")).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    assert_eq!(confirmed.headers[header::LOCATION], "/me?employer=confirmed");
+    assert!(crate::orgs::service::invitations(&state.db, &me).await.expect("invitations").is_empty());
+}
+
+#[tokio::test]
+async fn the_consent_step_shows_what_was_typed_once_and_a_stray_visit_goes_back_to_the_form() {
+    let app = app().await;
+    let typed = "phone=0912345678&full_name=Nguy%E1%BB%85n+Th%E1%BB%8B+%C3%81nh&birth_date=05%2F09%2F1990&sex=female&citizen_id=048190345678";
+    let valid = post_form_natively(&app, "/signup", "", typed).await;
+    assert_eq!(valid.status, StatusCode::SEE_OTHER, "{}", valid.body);
+    assert_eq!(valid.headers[header::LOCATION], "/signup/consent");
+    let flash = set_cookie_of(&valid, crate::web::flash::COOKIE).expect("the sign-up is kept for the consent step");
+    let consent = get_with(&app, "/signup/consent", "cookie", &flash).await;
+    assert_eq!(consent.status, StatusCode::OK);
+    assert!(consent.body.contains("value=\"048190345678\""), "the typed values travel in hidden fields");
+    // no agreement: the consent step again, saying why, the values still there
+    let refused = post_form_natively(&app, "/signup/consent", "", typed).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(refused.headers[header::LOCATION], "/signup/consent");
+    let flash = set_cookie_of(&refused, crate::web::flash::COOKIE).expect("flash");
+    let again = get_with(&app, "/signup/consent", "cookie", &flash).await;
+    assert!(again.body.contains("id=\"consent-error\"") && again.body.contains("value=\"048190345678\""));
+    // a reload (the flash was read) or a stray visit: the form first
+    let stray = get_with(&app, "/signup/consent", "cookie", &flash).await;
+    assert_eq!(stray.status, StatusCode::SEE_OTHER);
+    assert_eq!(stray.headers[header::LOCATION], "/signup");
+    // the code page of an address our pages did not make, and the second step without a session: sign in
+    for path in ["/verify?phone=abc&purpose=sign_in", "/signin/second-factor"] {
+        let reply = get(&app, path).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(reply.headers[header::LOCATION], "/signin", "{path}");
+    }
 }

@@ -2,6 +2,10 @@
 //! programme's targets per ward, kept aggregated as data changes (see `schema/0012_stats.surql`); the monthly
 //! report each ward submits to the steering committee (frozen figures, comments, versions); charts drawn on the
 //! server as SVG; CSV and XLSX exports; and the 1-million-citizen generator and benchmark.
+//! The pages load their data through the server functions of [`api`]; their forms are server functions too (a
+//! browser without JavaScript is sent back to the page, which shows the outcome from the flash). The downloads and
+//! the file uploads stay plain handlers in [`web`].
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod bench;
 #[cfg(feature = "ssr")]
@@ -44,6 +48,7 @@ pub struct WardRow {
 
 /// What the city administrator typed into the population form (kept on an error).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PopulationInput {
     pub ward: String,
     pub adults: String,
@@ -71,11 +76,44 @@ pub enum StatsNotice {
     /// A correction needs its reason.
     ReasonMissing,
     TooLong,
+    /// Our side failed (or the request was malformed): nothing was changed; try again.
+    Failed,
+}
+
+impl StatsNotice {
+    /// An outcome of the population figures (the form or the file): the dashboard opens that section for it.
+    pub fn is_population(&self) -> bool {
+        matches!(
+            self,
+            StatsNotice::PopulationSaved
+                | StatsNotice::PopulationInvalid(_)
+                | StatsNotice::Imported(_)
+                | StatsNotice::ImportRefused(_)
+                | StatsNotice::Failed
+        )
+    }
+}
+
+/// What the dashboard's forms answered (the population form, the population file), kept in the flash for the
+/// page a browser without JavaScript is sent back to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsFlash {
+    pub notice: Option<StatsNotice>,
+    /// The population form as typed, when it was refused.
+    pub input: PopulationInput,
+}
+
+/// What a ward report's forms answered, with the comment or the reason as typed when it was refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFlash {
+    pub notice: Option<StatsNotice>,
+    pub comment: String,
+    pub reason: String,
 }
 
 /// The dashboard: the wards in the caller's scope with their figures this month.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct StatsView {
+pub struct StatsPageData {
     pub city: bool,
     /// `11/2026`: the month of the monthly figures (QR checks, team registrations).
     pub month: String,
@@ -92,6 +130,7 @@ pub struct StatsView {
     /// Server-drawn SVG: shares per ward, and the monthly trend from the frozen reports.
     pub bars_svg: String,
     pub trend_svg: String,
+    /// What the last population form or file answered, and the form as typed when it was refused.
     pub notice: Option<StatsNotice>,
     pub input: PopulationInput,
     /// The 2025-07 wards (code, name) for the population form (city only).
@@ -118,7 +157,7 @@ pub struct ReportLine {
 
 /// The reports of one month: the city sees every ward (who submitted, who is late) and the city-wide report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReportsView {
+pub struct ReportsPageData {
     pub city: bool,
     /// `2026-11` and `11/2026`
     pub month: String,
@@ -155,7 +194,7 @@ pub struct ReportVersion {
 
 /// A ward's report for a month with all its versions (newest first).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct WardReportView {
+pub struct WardReportPageData {
     pub ward: String,
     pub ward_name: String,
     pub month: String,

@@ -1,11 +1,15 @@
-//! The statistics pages: the dashboard (targets as progress, the ward table, charts, population figures), the
-//! month's reports (who submitted, who is late, the city-wide report that prints cleanly), and one ward's report.
+//! The statistics pages: the dashboard (the summary first: targets as progress, the charts; then the ward table
+//! and the population figures, each folded until asked for), the month's reports (who submitted, who is late, the
+//! city-wide report that prints cleanly), and one ward's report. Each page loads its data through its server
+//! function (`api.rs`) before it answers; its forms are `<ActionForm>`s over server functions, plain HTML forms
+//! that work without JavaScript (the file uploads stay plain multipart forms).
 use leptos::prelude::*;
 
+use super::api::{CorrectReport, SavePopulation, SaveReport, SubmitReport};
 use super::domain::{TARGET_ACCOUNTS, TARGET_ADDRESS, TARGET_EPAY, number, percent};
-use super::{Figures, PopulationProblem, Ranking, ReportsView, StatsNotice, StatsView, WardReportView};
+use super::{Figures, PopulationProblem, Ranking, ReportVersion, ReportsPageData, StatsNotice, StatsPageData, WardReportPageData};
 use crate::i18n::*;
-use crate::shell::{NotFoundPage, notice};
+use crate::shell::{NotFoundPage, RefusedPage, notice};
 
 fn share_text(share: Option<f64>, i18n: leptos_i18n::I18nContext<Locale>) -> String {
     share.map(percent).unwrap_or_else(|| t_string!(i18n, stats.no_population).to_owned())
@@ -38,7 +42,7 @@ fn progress(label: &'static str, share: Option<f64>, target: f64, detail: String
     }
 }
 
-fn targets(f: &Figures, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView {
+fn targets(f: &Figures, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView + use<> {
     let of = |part: i64, whole: Option<i64>| match whole {
         Some(w) => format!("{} / {}", number(part), number(w)),
         None => number(part),
@@ -53,7 +57,7 @@ fn targets(f: &Figures, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView
 }
 
 /// The counts that are not shares, as a definition list.
-fn counts(f: &Figures, month: &str, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView {
+fn counts(f: &Figures, month: &str, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView + use<> {
     let item = |label: String, value: i64| view! { <div><dt>{label}</dt><dd>{number(value)}</dd></div> };
     let m = |s: &str| s.replace("%m%", month);
     view! {
@@ -104,20 +108,22 @@ fn problem_line(p: &PopulationProblem, i18n: leptos_i18n::I18nContext<Locale>) -
     }
 }
 
+/// What is wrong with a field of the population form (ward, adults, households, year).
+fn population_error(i18n: leptos_i18n::I18nContext<Locale>, field: &str) -> &'static str {
+    match field {
+        "ward" => t_string!(i18n, stats.err_ward),
+        "adults" => t_string!(i18n, stats.err_adults),
+        "households" => t_string!(i18n, stats.err_households),
+        _ => t_string!(i18n, stats.err_year),
+    }
+}
+
 fn show_notice(n: Option<StatsNotice>, i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView {
     let s = |t: &str| t.to_owned();
     n.map(|n| {
         let (text, error) = match n {
             StatsNotice::PopulationSaved => (s(t_string!(i18n, stats.population_saved)), false),
-            StatsNotice::PopulationInvalid(field) => (
-                s(match field.as_str() {
-                    "ward" => t_string!(i18n, stats.err_ward),
-                    "adults" => t_string!(i18n, stats.err_adults),
-                    "households" => t_string!(i18n, stats.err_households),
-                    _ => t_string!(i18n, stats.err_year),
-                }),
-                true,
-            ),
+            StatsNotice::PopulationInvalid(field) => (s(population_error(i18n, &field)), true),
             StatsNotice::Imported(n) => (t_string!(i18n, stats.imported).replace("%n%", &n.to_string()), false),
             StatsNotice::HistoryImported(n, m) => {
                 (t_string!(i18n, stats.history_imported).replace("%n%", &n.to_string()).replace("%m%", &m.to_string()), false)
@@ -138,15 +144,35 @@ fn show_notice(n: Option<StatsNotice>, i18n: leptos_i18n::I18nContext<Locale>) -
             StatsNotice::AlreadySubmitted => (s(t_string!(i18n, stats.already_submitted)), true),
             StatsNotice::ReasonMissing => (s(t_string!(i18n, stats.reason_missing)), true),
             StatsNotice::TooLong => (s(t_string!(i18n, stats.too_long)), true),
+            StatsNotice::Failed => (s(t_string!(i18n, error.unavailable)), true),
         };
         notice(text, error).into_any()
     })
 }
 
+/// `/stats[?sort=…]`: loads its data through [`stats_page`](super::api::stats_page) before it answers.
 #[component]
 pub fn StatsPage() -> impl IntoView {
+    let sort = crate::web::query_value("sort");
+    // an order was chosen (a link in the ward table): the table shows open
+    let sorted = !sort.is_empty();
+    let data = Resource::new_blocking(move || sort.clone(), super::api::stats_page);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => stats_view(page, sorted).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The dashboard: the summary first (the targets, the counts, the charts), then the ward table and the population
+/// figures, each folded (`<details>`) until the person chose an order or a population form just answered.
+fn stats_view(v: StatsPageData, sorted: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(v) = use_context::<StatsView>() else { return view! { <NotFoundPage /> }.into_any() };
     let scope = if v.city { t_string!(i18n, stats.scope_city) } else { t_string!(i18n, stats.scope_wards) };
     let ranking = v.ranking;
     let sort_link = move |r: Ranking, label: &'static str| {
@@ -156,23 +182,14 @@ pub fn StatsPage() -> impl IntoView {
             </a>
         }
     };
-    let invalid = match &v.notice {
-        Some(StatsNotice::PopulationInvalid(f)) => Some(f.clone()),
-        _ => None,
-    };
-    let err = move |field: &str| invalid.as_deref() == Some(field);
-    let input = v.input.clone();
+    let population_open = v.notice.as_ref().is_some_and(StatsNotice::is_population);
+    let population = v.city.then(|| population_section(i18n, &v, population_open));
     let month = v.month.clone();
     view! {
         <h1>{t!(i18n, stats.title)}</h1>
         <p class="lead">{scope} " · " {t!(i18n, stats.month)} " " {v.month.clone()}</p>
         {show_notice(v.notice.clone(), i18n)}
         {v.behind.then(|| view! { <p class="meta" role="status">{t!(i18n, stats.waiting)}</p> })}
-        <p class="actions">
-            <a class="button" href="/stats/reports">{t!(i18n, stats.reports_link)}</a>
-            <a class="button button--secondary" href=format!("/stats/export.csv?sort={}", ranking.as_str()) download>{t!(i18n, stats.export_csv)}</a>
-            <a class="button button--secondary" href=format!("/stats/export.xlsx?sort={}", ranking.as_str()) download>{t!(i18n, stats.export_xlsx)}</a>
-        </p>
         <section class="card" aria-labelledby="total-title">
             <h2 id="total-title">{if v.city { t!(i18n, stats.city_total).into_any() } else { t!(i18n, stats.wards_total).into_any() }}</h2>
             {targets(&v.total, i18n)}
@@ -188,6 +205,11 @@ pub fn StatsPage() -> impl IntoView {
                 <p class="meta">{t_string!(i18n, stats.unknown_accounts).replace("%n%", &number(u.accounts()))}</p>
             })}
         </section>
+        <p class="actions">
+            <a class="button" href="/stats/reports">{t!(i18n, stats.reports_link)}</a>
+            <a class="button button--secondary" href=format!("/stats/export.csv?sort={}", ranking.as_str()) download>{t!(i18n, stats.export_csv)}</a>
+            <a class="button button--secondary" href=format!("/stats/export.xlsx?sort={}", ranking.as_str()) download>{t!(i18n, stats.export_xlsx)}</a>
+        </p>
         <section class="card chart" aria-labelledby="trend-title">
             <h2 id="trend-title">{t!(i18n, stats.trend_title)}</h2>
             <div inner_html=v.trend_svg.clone()></div>
@@ -198,98 +220,151 @@ pub fn StatsPage() -> impl IntoView {
                 <div inner_html=v.bars_svg.clone()></div>
             </section>
         })}
-        <section id="wards" aria-labelledby="wards-title">
-            <h2 id="wards-title">{t!(i18n, stats.wards_title)}</h2>
-            <p class="chips" aria-label=t_string!(i18n, stats.rank_by)>
-                {sort_link(Ranking::Name, t_string!(i18n, stats.rank_name))}
-                {sort_link(Ranking::Accounts, t_string!(i18n, stats.rank_accounts))}
-                {sort_link(Ranking::Epay, t_string!(i18n, stats.rank_epay))}
-                {sort_link(Ranking::Address, t_string!(i18n, stats.rank_address))}
-            </p>
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="wards-title">
-                <table class="figures figures--wards">
-                    <thead>
-                        <tr>
-                            <th scope="col">{t!(i18n, stats.col_ward)}</th>
-                            <th scope="col">{t!(i18n, stats.col_accounts)}</th>
-                            <th scope="col">{t!(i18n, stats.col_share_accounts)}</th>
-                            <th scope="col">{t!(i18n, stats.col_share_epay)}</th>
-                            <th scope="col">{t!(i18n, stats.col_share_address)}</th>
-                            <th scope="col">{t!(i18n, stats.col_population)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {v.rows
-                            .iter()
-                            .map(|r| {
-                                let f = &r.figures;
-                                let population = r.population.as_ref().map(|p| {
-                                    let mut text = format!("{} · {}", number(p.adults), p.year);
-                                    if p.approximate {
-                                        text.push_str(" *");
-                                    }
-                                    text
-                                });
-                                view! {
-                                    <tr data-ward=r.code.clone()>
-                                        <th scope="row">{r.name.clone()}</th>
-                                        <td>{number(f.accounts())}</td>
-                                        <td>{share_text(f.share_accounts(), i18n)}</td>
-                                        <td>{share_text(f.share_epay(), i18n)}</td>
-                                        <td>{share_text(f.share_address(), i18n)}</td>
-                                        <td>{population.unwrap_or_else(|| "—".to_owned())}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
-            <p class="meta">{t!(i18n, stats.approximate_note)}</p>
-        </section>
-        {v.city.then(|| view! {
-            <section class="card" id="population" aria-labelledby="population-title">
-                <h2 id="population-title">{t!(i18n, stats.population_title)}</h2>
-                <p>{t!(i18n, stats.population_intro)}</p>
-                <form method="post" action="/stats/population" class="stack">
-                    <div class="field" class:field--error=err("ward")>
-                        <label for="pop-ward">{t!(i18n, stats.col_ward)}</label>
-                        <select id="pop-ward" name="ward" required aria-invalid=err("ward").then_some("true")>
-                            <option value="">{t!(i18n, stats.choose_ward)}</option>
-                            {v.wards
+        <section id="wards" class="fold" aria-labelledby="wards-title">
+            <details open=sorted>
+                <summary><h2 id="wards-title">{t!(i18n, stats.wards_title)}</h2></summary>
+                <p class="chips" aria-label=t_string!(i18n, stats.rank_by)>
+                    {sort_link(Ranking::Name, t_string!(i18n, stats.rank_name))}
+                    {sort_link(Ranking::Accounts, t_string!(i18n, stats.rank_accounts))}
+                    {sort_link(Ranking::Epay, t_string!(i18n, stats.rank_epay))}
+                    {sort_link(Ranking::Address, t_string!(i18n, stats.rank_address))}
+                </p>
+                <div class="table-wrap" tabindex="0" role="region" aria-labelledby="wards-title">
+                    <table class="figures figures--wards">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t!(i18n, stats.col_ward)}</th>
+                                <th scope="col">{t!(i18n, stats.col_accounts)}</th>
+                                <th scope="col">{t!(i18n, stats.col_share_accounts)}</th>
+                                <th scope="col">{t!(i18n, stats.col_share_epay)}</th>
+                                <th scope="col">{t!(i18n, stats.col_share_address)}</th>
+                                <th scope="col">{t!(i18n, stats.col_population)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {v.rows
                                 .iter()
-                                .map(|(code, name)| view! { <option value=code.clone() selected={*code == input.ward}>{name.clone()}</option> })
+                                .map(|r| {
+                                    let f = &r.figures;
+                                    let population = r.population.as_ref().map(|p| {
+                                        let mut text = format!("{} · {}", number(p.adults), p.year);
+                                        if p.approximate {
+                                            text.push_str(" *");
+                                        }
+                                        text
+                                    });
+                                    view! {
+                                        <tr data-ward=r.code.clone()>
+                                            <th scope="row">{r.name.clone()}</th>
+                                            <td>{number(f.accounts())}</td>
+                                            <td>{share_text(f.share_accounts(), i18n)}</td>
+                                            <td>{share_text(f.share_epay(), i18n)}</td>
+                                            <td>{share_text(f.share_address(), i18n)}</td>
+                                            <td>{population.unwrap_or_else(|| "—".to_owned())}</td>
+                                        </tr>
+                                    }
+                                })
                                 .collect_view()}
-                        </select>
-                    </div>
-                    {number_field("pop-adults", "adults", t_string!(i18n, stats.col_adults), input.adults.clone(), err("adults"))}
-                    {number_field("pop-households", "households", t_string!(i18n, stats.col_households), input.households.clone(), err("households"))}
-                    {number_field("pop-year", "year", t_string!(i18n, stats.col_year), input.year.clone(), err("year"))}
-                    <button type="submit" class="button">{t!(i18n, stats.population_save)}</button>
-                </form>
+                        </tbody>
+                    </table>
+                </div>
+                <p class="meta">{t!(i18n, stats.approximate_note)}</p>
+            </details>
+        </section>
+        {population}
+    }
+}
+
+/// The population figures (city administrators): the form, one ward at a time, and the file for many. Folded
+/// unless one of them just answered (then open, with what was typed and what is wrong).
+fn population_section(i18n: leptos_i18n::I18nContext<Locale>, v: &StatsPageData, open: bool) -> impl IntoView + use<> {
+    let invalid = match &v.notice {
+        Some(StatsNotice::PopulationInvalid(field)) => Some(field.clone()),
+        _ => None,
+    };
+    let err = |field: &str| invalid.as_deref().filter(|f| *f == field).map(|f| population_error(i18n, f));
+    let input = &v.input;
+    let ward_error = err("ward");
+    let fields = view! {
+        <div class="field" class:field--error=ward_error.is_some()>
+            <label for="pop-ward">{t!(i18n, stats.col_ward)}</label>
+            {ward_error.map(|e| view! { <span class="error" id="pop-ward-error">{e}</span> })}
+            <select
+                id="pop-ward"
+                name="ward"
+                required
+                aria-invalid=ward_error.map(|_| "true")
+                aria-describedby=ward_error.map(|_| "pop-ward-error")
+            >
+                <option value="">{t!(i18n, stats.choose_ward)}</option>
+                {v.wards
+                    .iter()
+                    .map(|(code, name)| view! { <option value=code.clone() selected={*code == input.ward}>{name.clone()}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+        {number_field("pop-adults", "adults", t_string!(i18n, stats.col_adults), input.adults.clone(), err("adults"))}
+        {number_field("pop-households", "households", t_string!(i18n, stats.col_households), input.households.clone(), err("households"))}
+        {number_field("pop-year", "year", t_string!(i18n, stats.col_year), input.year.clone(), err("year"))}
+        <button type="submit" class="button">{t!(i18n, stats.population_save)}</button>
+    };
+    view! {
+        <section class="card fold" id="population" aria-labelledby="population-title">
+            <details open=open>
+                <summary><h2 id="population-title">{t!(i18n, stats.population_title)}</h2></summary>
+                <p>{t!(i18n, stats.population_intro)}</p>
+                <ActionForm action={ServerAction::<SavePopulation>::new()} attr:class="stack">
+                    {fields}
+                </ActionForm>
                 <h3>{t!(i18n, stats.import_title)}</h3>
                 <p>{t!(i18n, stats.import_intro)}</p>
                 <pre class="sample">"ma_don_vi;phien_ban;dan_so_tu_18_tuoi;so_ho;nam\n20242;2025-07;150.000;52.000;2025\n20227;2025-01;12.500;4.100;2024"</pre>
                 {upload_form("/stats/population/import", "pop-file", t_string!(i18n, stats.import_file), t_string!(i18n, stats.import_button))}
-            </section>
-        })}
+            </details>
+        </section>
     }
-    .into_any()
 }
 
-fn number_field(id: &'static str, name: &'static str, label: &'static str, value: String, error: bool) -> impl IntoView {
+fn number_field(id: &'static str, name: &'static str, label: &'static str, value: String, error: Option<&'static str>) -> impl IntoView {
+    let error_id = format!("{id}-error");
     view! {
-        <div class="field" class:field--error=error>
+        <div class="field" class:field--error=error.is_some()>
             <label for=id>{label}</label>
-            <input id=id name=name type="text" inputmode="numeric" autocomplete="off" value=value required aria-invalid=error.then_some("true") />
+            {error.map(|e| view! { <span class="error" id=error_id.clone()>{e}</span> })}
+            <input
+                id=id
+                name=name
+                type="text"
+                inputmode="numeric"
+                autocomplete="off"
+                value=value
+                required
+                aria-invalid=error.map(|_| "true")
+                aria-describedby=error.map(|_| error_id.clone())
+            />
         </div>
     }
 }
 
+/// `/stats/reports[?month=yyyy-mm]`: loads its data through [`reports_page`](super::api::reports_page).
 #[component]
 pub fn ReportsPage() -> impl IntoView {
+    let month = crate::web::query_value("month");
+    let data = Resource::new_blocking(move || month.clone(), super::api::reports_page);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => reports_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn reports_view(v: ReportsPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(v) = use_context::<ReportsView>() else { return view! { <NotFoundPage /> }.into_any() };
     if v.month.is_empty() {
         return view! {
             <h1>{t!(i18n, stats.reports_title)}</h1>
@@ -405,16 +480,105 @@ fn upload_form(action: &'static str, id: &'static str, label: &'static str, butt
     }
 }
 
+
+/// `/stats/reports/{month}/{ward}`: loads its data through [`ward_report_page`](super::api::ward_report_page),
+/// with the month and the ward from its address.
 #[component]
 pub fn WardReportPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let Some(v) = use_context::<WardReportView>() else { return view! { <NotFoundPage /> }.into_any() };
-    if v.versions.is_empty() {
-        return view! { <NotFoundPage /> }.into_any();
+    let (month, ward) = leptos_router::hooks::use_params_map()
+        .with_untracked(|p| (p.get("month").unwrap_or_default(), p.get("ward").unwrap_or_default()));
+    let data = Resource::new_blocking(
+        move || (month.clone(), ward.clone()),
+        |(month, ward)| super::api::ward_report_page(month, ward),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => ward_report_view(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
-    let newest = v.versions[0].clone();
-    let action = format!("/stats/reports/{}/{}", v.month, v.ward);
+}
+
+/// The month and the ward a report form acts on (its address has them; the forms post to fixed addresses).
+fn report_fields(month: String, ward: String) -> impl IntoView {
+    view! {
+        <input type="hidden" name="month" value=month />
+        <input type="hidden" name="ward" value=ward />
+    }
+}
+
+/// The newest draft (its ward's officer): the comment, saved as a draft; and, in a form of its own, the submission
+/// of the draft with the comment as the page shows it.
+fn write_section(i18n: leptos_i18n::I18nContext<Locale>, v: &WardReportPageData, newest: &ReportVersion) -> impl IntoView + use<> {
+    let too_long = matches!(v.notice, Some(StatsNotice::TooLong));
+    let save_fields = view! {
+        {report_fields(v.month.clone(), v.ward.clone())}
+        <div class="field" class:field--error=too_long>
+            <label for="comment">{t!(i18n, stats.comment)}</label>
+            <span class="hint" id="comment-hint">{t!(i18n, stats.comment_hint)}</span>
+            <textarea id="comment" name="comment" rows="6" maxlength="4000" aria-describedby="comment-hint">{v.comment.clone()}</textarea>
+        </div>
+        <p class="actions">
+            <button type="submit" class="button button--secondary">{t!(i18n, stats.save)}</button>
+        </p>
+    };
+    let submit_fields = view! {
+        {report_fields(v.month.clone(), v.ward.clone())}
+        <input type="hidden" name="comment" value=v.comment.clone() />
+        <p class="actions">
+            <button type="submit" class="button">{t!(i18n, stats.submit)}</button>
+        </p>
+        <p class="meta">{t!(i18n, stats.submit_note)}</p>
+    };
+    view! {
+        <section class="card" aria-labelledby="write-title">
+            <h2 id="write-title">
+                {t!(i18n, stats.write_title)}
+                {(newest.version > 1).then(|| format!(" (v{})", newest.version))}
+            </h2>
+            {newest.reason.clone().map(|r| view! { <p class="meta">{t!(i18n, stats.reason)} ": " {r}</p> })}
+            <ActionForm action={ServerAction::<SaveReport>::new()} attr:class="stack">
+                {save_fields}
+            </ActionForm>
+            <ActionForm action={ServerAction::<SubmitReport>::new()} attr:class="stack report-submit">
+                {submit_fields}
+            </ActionForm>
+        </section>
+    }
+}
+
+/// A submitted report (its ward's officer): a correction, with its reason (the browser asks for it first).
+fn correct_section(i18n: leptos_i18n::I18nContext<Locale>, v: &WardReportPageData) -> impl IntoView + use<> {
+    let missing = matches!(v.notice, Some(StatsNotice::ReasonMissing));
+    let fields = view! {
+        {report_fields(v.month.clone(), v.ward.clone())}
+        <div class="field" class:field--error=missing>
+            <label for="reason">{t!(i18n, stats.reason)}</label>
+            <textarea id="reason" name="reason" rows="3" maxlength="4000" required>{v.reason.clone()}</textarea>
+        </div>
+        <button type="submit" class="button button--secondary">{t!(i18n, stats.correct_button)}</button>
+    };
+    view! {
+        <section class="card" aria-labelledby="correct-title">
+            <h2 id="correct-title">{t!(i18n, stats.correct_title)}</h2>
+            <p>{t!(i18n, stats.correct_intro)}</p>
+            <ActionForm action={ServerAction::<CorrectReport>::new()} attr:class="stack">
+                {fields}
+            </ActionForm>
+        </section>
+    }
+}
+
+fn ward_report_view(v: WardReportPageData) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(newest) = v.versions.first().cloned() else { return view! { <NotFoundPage /> }.into_any() };
     let draft = newest.state != "submitted";
+    let write = (v.can_edit && draft).then(|| write_section(i18n, &v, &newest));
+    let correct = (v.can_edit && !draft).then(|| correct_section(i18n, &v));
     view! {
         <h1>{v.ward_name.clone()} " · " {v.month_label.clone()}</h1>
         <p class="meta">
@@ -439,40 +603,8 @@ pub fn WardReportPage() -> impl IntoView {
             {targets(&newest.figures, i18n)}
             {counts(&newest.figures, &v.month_label, i18n)}
         </section>
-        {(v.can_edit && draft).then(|| view! {
-            <section class="card" aria-labelledby="write-title">
-                <h2 id="write-title">
-                    {t!(i18n, stats.write_title)}
-                    {(newest.version > 1).then(|| format!(" (v{})", newest.version))}
-                </h2>
-                {newest.reason.clone().map(|r| view! { <p class="meta">{t!(i18n, stats.reason)} ": " {r}</p> })}
-                <form method="post" action=action.clone() class="stack">
-                    <div class="field">
-                        <label for="comment">{t!(i18n, stats.comment)}</label>
-                        <span class="hint" id="comment-hint">{t!(i18n, stats.comment_hint)}</span>
-                        <textarea id="comment" name="comment" rows="6" maxlength="4000" aria-describedby="comment-hint">{v.comment.clone()}</textarea>
-                    </div>
-                    <p class="actions">
-                        <button type="submit" name="action" value="save" class="button button--secondary">{t!(i18n, stats.save)}</button>
-                        <button type="submit" name="action" value="submit" class="button">{t!(i18n, stats.submit)}</button>
-                    </p>
-                    <p class="meta">{t!(i18n, stats.submit_note)}</p>
-                </form>
-            </section>
-        })}
-        {(v.can_edit && !draft).then(|| view! {
-            <section class="card" aria-labelledby="correct-title">
-                <h2 id="correct-title">{t!(i18n, stats.correct_title)}</h2>
-                <p>{t!(i18n, stats.correct_intro)}</p>
-                <form method="post" action=format!("{action}/correct") class="stack">
-                    <div class="field" class:field--error=matches!(v.notice, Some(StatsNotice::ReasonMissing))>
-                        <label for="reason">{t!(i18n, stats.reason)}</label>
-                        <textarea id="reason" name="reason" rows="3" maxlength="4000" required>{v.reason.clone()}</textarea>
-                    </div>
-                    <button type="submit" class="button button--secondary">{t!(i18n, stats.correct_button)}</button>
-                </form>
-            </section>
-        })}
+        {write}
+        {correct}
         <section aria-labelledby="versions-title">
             <h2 id="versions-title">{t!(i18n, stats.versions_title)}</h2>
             <ol class="versions" reversed>

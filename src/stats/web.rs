@@ -1,25 +1,41 @@
-//! HTTP for the statistics: the dashboard (ward officers: their wards; the city: every ward, ranked), population
-//! figures (a form and a CSV import), the monthly reports (review, comment, submit, correct), and every table as
-//! CSV and XLSX. Pages are plain HTML forms and links; the charts are SVG drawn here.
-use axum::Form;
+//! The server side of the statistics pages and the plain handlers around them: each page's data (the dashboard:
+//! ward officers see their wards, the city every ward, ranked; the month's reports; one ward's report) with the
+//! charts drawn here as SVG, the checks behind the forms (population figures; a report's comment, submission and
+//! correction), the two file uploads (population figures, earlier months), and every table as CSV and XLSX. The
+//! pages and their forms are server functions in `api.rs`; an upload is a plain multipart form that sends the
+//! browser back to its page with the outcome in the same flash the page reads.
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::api::StatsError;
 use super::chart::{self, Bar, Point};
 use super::domain::{self, Month, PopulationRow, Ranking, TARGET_ACCOUNTS, UNKNOWN_WARD, is_late};
 use super::service::{self, ReportError};
 use super::xlsx::{self, Cell};
-use super::{Figures, PopulationInput, ReportsView, StatsNotice, StatsView, WardReportView, WardRow};
+use super::{
+    Figures, PopulationInput, ReportFlash, ReportsPageData, StatsFlash, StatsNotice, StatsPageData, WardReportPageData, WardRow,
+};
 use crate::access::guard::{CityAdmin, Granter, Principal};
-use crate::identity::web::{format_time, no_store, now, render, see_other, today, unavailable};
+use crate::identity::web::{format_time, no_store, now, see_other, today, unavailable};
 use crate::orgs::domain::csv_field;
-use crate::web::AppState;
+use crate::web::caller::caller;
+use crate::web::{AppState, Refusal};
 use crate::units::UnitsVersion;
 
 /// Largest population file read.
 const MAX_FILE_BYTES: usize = 256 * 1024;
+
+/// The dashboard's flash (/stats): what the population form or the population file answered.
+pub const DASHBOARD_FLASH: &str = "stats";
+/// The flash of the month's reports (/stats/reports): what the import of earlier figures answered.
+pub const REPORTS_FLASH: &str = "stats-reports";
+
+/// The flash of one ward's report: one per report, so an outcome never shows on another report's page.
+pub fn report_flash(month: Month, ward: &str) -> String {
+    format!("stats-report:{}:{ward}", month.key())
+}
 
 async fn granter(state: &AppState, headers: &HeaderMap) -> Result<Granter, Response> {
     let principal = match Principal::of_request(state, headers).await {
@@ -32,15 +48,15 @@ async fn granter(state: &AppState, headers: &HeaderMap) -> Result<Granter, Respo
     }
 }
 
-/// The city administrator (for the population figures), with the granter the dashboard is drawn for.
-async fn city(state: &AppState, headers: &HeaderMap) -> Result<(Granter, CityAdmin), Response> {
+/// The city administrator (the population file, the figures of earlier months).
+async fn city(state: &AppState, headers: &HeaderMap) -> Result<CityAdmin, Response> {
     let principal = match Principal::of_request(state, headers).await {
         Ok(p) => p,
         Err(denied) => return Err(denied.response(state, headers).await),
     };
-    match (principal.granter(), principal.city_admin()) {
-        (Ok(g), Ok(a)) => Ok((g, a)),
-        (Err(denied), _) | (_, Err(denied)) => Err(denied.response(state, headers).await),
+    match principal.city_admin() {
+        Ok(a) => Ok(a),
+        Err(denied) => Err(denied.response(state, headers).await),
     }
 }
 
@@ -51,6 +67,29 @@ fn english(headers: &HeaderMap) -> bool {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|c| c.split(';').any(|kv| kv.trim() == "i18n_pref_locale=en"))
+}
+
+/// Whether the caller of this page or server function reads the site in English (the charts' labels).
+fn english_here() -> bool {
+    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| english(&parts.headers))
+}
+
+/// A plain handler's answer to a form: 303 back to `location`, with `kept` in the flash `form` that page reads.
+async fn back_with(state: &AppState, form: &str, kept: &impl serde::Serialize, location: &str) -> Response {
+    let mut response = see_other(location);
+    if let Some(cookie) = crate::web::flash::keep_for_response(state, form, kept).await {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    no_store(response)
+}
+
+/// What the page says about a form's outcome: its notice, or "failed" when the request was refused for a reason
+/// the page shows itself (malformed, or our side failed).
+pub fn notice_of(result: &Result<StatsNotice, StatsError>) -> StatsNotice {
+    match result {
+        Ok(notice) | Err(StatsError::Notice(notice)) => notice.clone(),
+        Err(StatsError::Refused(_)) => StatsNotice::Failed,
+    }
 }
 
 /// The wards in the granter's scope, ranked; the total (the city's includes accounts without an address).
@@ -71,14 +110,14 @@ fn scoped(granter: &Granter, mut rows: Vec<WardRow>, unknown: &Figures, ranking:
     (rows, total, unknown)
 }
 
-async fn dashboard(state: &AppState, headers: &HeaderMap, granter: &Granter, ranking: Ranking, notice: Option<StatsNotice>, input: PopulationInput, status: StatusCode) -> Response {
+/// The dashboard's data for `granter`, ranked by `ranking`, around what the last population form or file answered.
+pub async fn dashboard(state: &AppState, granter: &Granter, ranking: Ranking, kept: StatsFlash) -> Result<StatsPageData, Refusal> {
     let month = Month::of(today());
-    let (rows, unknown, behind) = match service::live(&state.db, &state.units, month).await {
-        Ok(live) => live,
-        Err(e) => return unavailable("reading the statistics", e),
-    };
+    let (rows, unknown, behind) = service::live(&state.db, &state.units, month)
+        .await
+        .map_err(|e| Refusal::unavailable("reading the statistics", e))?;
     let (rows, total, unknown) = scoped(granter, rows, &unknown, ranking);
-    let english = english(headers);
+    let english = english_here();
     let t = |vi: &'static str, en: &'static str| if english { en } else { vi };
     let chart_ranking = if ranking == Ranking::Name { Ranking::Accounts } else { ranking };
     let (target, title) = match chart_ranking {
@@ -95,10 +134,8 @@ async fn dashboard(state: &AppState, headers: &HeaderMap, granter: &Granter, ran
     } else {
         chart::bars("bars", title, t("Tỷ lệ theo phường, xã có số dân", "Share per ward with population figures"), &bars, target, &target_label, t("chưa có số dân", "no population figure"))
     };
-    let mut points: Vec<Point> = match service::trend(&state.db, granter).await {
-        Ok(t) => t.iter().map(|(m, f)| Point { label: m.label(), value: f.share_accounts() }).collect(),
-        Err(e) => return unavailable("reading the trend", e),
-    };
+    let trend = service::trend(&state.db, granter).await.map_err(|e| Refusal::unavailable("reading the trend", e))?;
+    let mut points: Vec<Point> = trend.iter().map(|(m, f)| Point { label: m.label(), value: f.share_accounts() }).collect();
     points.push(Point { label: month.label(), value: total.share_accounts() });
     let trend_svg = chart::trend(
         "trend",
@@ -115,7 +152,7 @@ async fn dashboard(state: &AppState, headers: &HeaderMap, granter: &Granter, ran
     } else {
         Vec::new()
     };
-    let view = StatsView {
+    Ok(StatsPageData {
         city: granter.is_city_admin(),
         month: month.label(),
         rows,
@@ -126,40 +163,17 @@ async fn dashboard(state: &AppState, headers: &HeaderMap, granter: &Granter, ran
         ranking,
         bars_svg,
         trend_svg,
-        notice,
-        input,
+        notice: kept.notice,
+        input: kept.input,
         wards,
-    };
-    no_store(render(state, "/stats", headers, view, status).await)
+    })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct DashboardQuery {
-    sort: String,
-    saved: String,
-}
-
-/// GET /stats
-pub async fn page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<DashboardQuery>) -> Response {
-    let granter = match granter(&state, &headers).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let notice = match q.saved.as_str() {
-        "" => None,
-        "population" => Some(StatsNotice::PopulationSaved),
-        n => n.parse().ok().map(StatsNotice::Imported),
-    };
-    dashboard(&state, &headers, &granter, Ranking::parse(&q.sort), notice, PopulationInput::default(), StatusCode::OK).await
-}
-
-/// POST /stats/population: one ward's denominators (city administrator).
-pub async fn population(State(state): State<AppState>, headers: HeaderMap, Form(input): Form<PopulationInput>) -> Response {
-    let (granter, admin) = match city(&state, &headers).await {
-        Ok(both) => both,
-        Err(r) => return r,
-    };
+/// One ward's denominators (city administrator): every field checked; with a problem nothing is saved and the
+/// notice names the field.
+pub async fn save_population(state: &AppState, input: &PopulationInput) -> Result<StatsNotice, StatsError> {
+    let principal: Principal = caller(state).await?;
+    let admin = principal.city_admin().map_err(Refusal::from)?;
     let number = |s: &str| {
         let digits: String = s.chars().filter(|c| !matches!(c, '.' | ' ' | ',')).collect();
         digits.parse::<i64>().ok().filter(|n| (0..1_000_000_000).contains(n))
@@ -176,8 +190,7 @@ pub async fn population(State(state): State<AppState>, headers: HeaderMap, Form(
         None
     };
     if let Some(field) = problem {
-        let notice = Some(StatsNotice::PopulationInvalid(field.to_owned()));
-        return dashboard(&state, &headers, &granter, Ranking::Name, notice, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return Err(StatsError::Notice(StatsNotice::PopulationInvalid(field.to_owned())));
     }
     let row = PopulationRow {
         ward: input.ward.clone(),
@@ -187,20 +200,20 @@ pub async fn population(State(state): State<AppState>, headers: HeaderMap, Form(
         mapped_from: Vec::new(),
         approximate: false,
     };
-    match service::set_population(&state.db, &admin, &row, "entered", now()).await {
-        Ok(()) => see_other("/stats?saved=population#population"),
-        Err(e) => unavailable("saving population figures", e),
-    }
+    service::set_population(&state.db, &admin, &row, "entered", now())
+        .await
+        .map_err(|e| Refusal::unavailable("saving population figures", e))?;
+    Ok(StatsNotice::PopulationSaved)
 }
 
-/// POST /stats/population/import (multipart, `file`): all rows or none.
+/// POST /stats/population/import (multipart, `file`): all rows or none. The browser goes back to the dashboard,
+/// whose flash says how many wards were imported, or each reason the file was refused.
 pub async fn import(State(state): State<AppState>, headers: HeaderMap, mut multipart: Multipart) -> Response {
-    let (granter, admin) = match city(&state, &headers).await {
-        Ok(both) => both,
+    let admin = match city(&state, &headers).await {
+        Ok(admin) => admin,
         Err(r) => return r,
     };
     let bytes = uploaded(&mut multipart).await;
-    let refuse = |problems| StatsNotice::ImportRefused(problems);
     let (codes, map) = match unit_tables(&state).await {
         Ok(both) => both,
         Err(r) => return r,
@@ -209,16 +222,17 @@ pub async fn import(State(state): State<AppState>, headers: HeaderMap, mut multi
         Some(bytes) => domain::read_population(&bytes, &codes, &map),
         None => Err(vec![domain::PopulationProblem::Unreadable]),
     };
-    match rows {
+    let notice = match rows {
         Ok(rows) => match service::set_populations(&state.db, &admin, &rows, "imported", now()).await {
-            Ok(()) => see_other(&format!("/stats?saved={}#population", rows.len())),
-            Err(e) => unavailable("importing population figures", e),
+            Ok(()) => StatsNotice::Imported(rows.len()),
+            Err(e) => return unavailable("importing population figures", e),
         },
-        Err(problems) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            dashboard(&state, &headers, &granter, Ranking::Name, Some(refuse(problems)), PopulationInput::default(), status).await
-        }
-    }
+        Err(problems) => StatsNotice::ImportRefused(problems),
+    };
+    // imported: back to the section; refused: to the top, where the notice lists each reason
+    let back = if matches!(notice, StatsNotice::Imported(_)) { "/stats#population" } else { "/stats" };
+    let kept = StatsFlash { notice: Some(notice), input: PopulationInput::default() };
+    back_with(&state, DASHBOARD_FLASH, &kept, back).await
 }
 
 // ---- exports ------------------------------------------------------------------------------------------------
@@ -347,50 +361,30 @@ fn month_or_latest(asked: &str, months: &[Month]) -> Option<Month> {
     Month::parse(asked).or_else(|| months.first().copied())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReportsQuery {
-    month: String,
-    /// `reports-months` after an import of earlier figures.
-    imported: String,
-}
-
-/// GET /stats/reports?month=yyyy-mm
-pub async fn reports(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ReportsQuery>) -> Response {
-    let granter = match granter(&state, &headers).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let notice = q.imported.split_once('-').and_then(|(r, m)| Some(StatsNotice::HistoryImported(r.parse().ok()?, m.parse().ok()?)));
-    reports_page(&state, &headers, &granter, &q.month, notice, StatusCode::OK).await
-}
-
-async fn reports_page(state: &AppState, headers: &HeaderMap, granter: &Granter, month: &str, notice: Option<StatsNotice>, status: StatusCode) -> Response {
-    let months = match service::months(&state.db).await {
-        Ok(m) => m,
-        Err(e) => return unavailable("reading report months", e),
-    };
-    let mut view = ReportsView {
+/// The month's reports for `granter` (`month` is `yyyy-mm`; the newest month when empty or unknown), with what the
+/// last import of earlier figures answered.
+pub async fn reports(state: &AppState, granter: &Granter, month: &str, notice: Option<StatsNotice>) -> Result<ReportsPageData, Refusal> {
+    let months = service::months(&state.db).await.map_err(|e| Refusal::unavailable("reading report months", e))?;
+    let mut page = ReportsPageData {
         city: granter.is_city_admin(),
         months: months.iter().map(|m| (m.key(), m.label())).collect(),
         notice,
-        ..ReportsView::default()
+        ..ReportsPageData::default()
     };
     if let Some(month) = month_or_latest(month, &months) {
-        let (lines, frozen_at) = match service::month_lines(&state.db, &state.units, granter, month, today()).await {
-            Ok(l) => l,
-            Err(e) => return unavailable("reading the month's reports", e),
-        };
-        view.total = Figures::total(lines.iter().map(|l| &l.figures));
-        view.submitted = lines.iter().filter(|l| l.state == "submitted").count();
-        view.late = lines.iter().filter(|l| l.late).count();
-        view.lines = lines;
-        view.month = month.key();
-        view.month_label = month.label();
-        view.deadline = month.deadline().dmy();
-        view.frozen_at = frozen_at.map(format_time);
+        let (lines, frozen_at) = service::month_lines(&state.db, &state.units, granter, month, today())
+            .await
+            .map_err(|e| Refusal::unavailable("reading the month's reports", e))?;
+        page.total = Figures::total(lines.iter().map(|l| &l.figures));
+        page.submitted = lines.iter().filter(|l| l.state == "submitted").count();
+        page.late = lines.iter().filter(|l| l.late).count();
+        page.lines = lines;
+        page.month = month.key();
+        page.month_label = month.label();
+        page.deadline = month.deadline().dmy();
+        page.frozen_at = frozen_at.map(format_time);
     }
-    no_store(render(state, "/stats/reports", headers, view, status).await)
+    Ok(page)
 }
 
 /// What an uploaded file's unit codes are checked against: the 2025-07 codes, and where each 2025-01 unit went.
@@ -418,10 +412,11 @@ async fn uploaded(multipart: &mut Multipart) -> Option<Vec<u8>> {
     (!bytes.is_empty()).then_some(bytes)
 }
 
-/// POST /stats/reports/import (multipart, `file`): the city's earlier monthly figures, all or none.
+/// POST /stats/reports/import (multipart, `file`): the city's earlier monthly figures, all or none. The browser
+/// goes back to the reports (of the newest month imported), whose flash says what was imported or why not.
 pub async fn import_history(State(state): State<AppState>, headers: HeaderMap, mut multipart: Multipart) -> Response {
-    let (granter, admin) = match city(&state, &headers).await {
-        Ok(both) => both,
+    let admin = match city(&state, &headers).await {
+        Ok(admin) => admin,
         Err(r) => return r,
     };
     let bytes = uploaded(&mut multipart).await;
@@ -440,7 +435,8 @@ pub async fn import_history(State(state): State<AppState>, headers: HeaderMap, m
             Ok(Ok(n)) => {
                 let months: std::collections::BTreeSet<Month> = rows.iter().map(|r| r.month).collect();
                 let newest = months.last().map(Month::key).unwrap_or_default();
-                return see_other(&format!("/stats/reports?month={newest}&imported={n}-{}", months.len()));
+                let notice = StatsNotice::HistoryImported(n, months.len());
+                return back_with(&state, REPORTS_FLASH, &notice, &format!("/stats/reports?month={newest}")).await;
             }
             Ok(Err(taken)) => taken.into_iter().map(domain::PopulationProblem::MonthHasReports).collect(),
             Err(e) => return unavailable("importing earlier figures", e),
@@ -448,8 +444,7 @@ pub async fn import_history(State(state): State<AppState>, headers: HeaderMap, m
         Ok(_) => vec![domain::PopulationProblem::Unreadable],
         Err(problems) => problems,
     };
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    reports_page(&state, &headers, &granter, "", Some(StatsNotice::ImportRefused(problems)), status).await
+    back_with(&state, REPORTS_FLASH, &StatsNotice::ImportRefused(problems), "/stats/reports").await
 }
 
 /// GET /stats/reports/export.{csv|xlsx}?month=: the month's reports, one line per ward, and the total.
@@ -501,21 +496,17 @@ pub async fn reports_export(State(state): State<AppState>, headers: HeaderMap, P
     download(&table, &format!("Báo cáo {}", month.label().replace('/', "-")), &format!("bao-cao-{}", month.key()), kind)
 }
 
-/// Another ward's report and a report that does not exist look the same.
-async fn not_found(state: &AppState, headers: &HeaderMap) -> Response {
-    no_store(render(state, "/stats/reports/-/-", headers, WardReportView::default(), StatusCode::NOT_FOUND).await)
-}
-
-/// One ward's report page; `typed` is the comment and the reason as typed (kept when a form is refused).
-async fn ward_report_page(state: &AppState, headers: &HeaderMap, granter: &Granter, (month, ward): (Month, &str), notice: Option<StatsNotice>, typed: (String, String), status: StatusCode) -> Response {
+/// One ward's report for `month` with all its versions, around what its last form answered (`kept`). Another
+/// ward's report and a report that does not exist look the same: not found.
+pub async fn ward_report(state: &AppState, granter: &Granter, month: Month, ward: &str, kept: ReportFlash) -> Result<WardReportPageData, Refusal> {
     let versions = match service::versions(&state.db, granter, ward, month).await {
         Ok(Some(v)) if !v.is_empty() => v,
-        Ok(_) => return not_found(state, headers).await,
-        Err(e) => return unavailable("reading a report", e),
+        Ok(_) => return Err(Refusal::NotFound),
+        Err(e) => return Err(Refusal::unavailable("reading a report", e)),
     };
     let newest = &versions[0];
-    let (comment, reason) = typed;
-    let view = WardReportView {
+    let ReportFlash { notice, comment, reason } = kept;
+    Ok(WardReportPageData {
         ward: ward.to_owned(),
         ward_name: state.units.get(ward, UnitsVersion::CURRENT).map(|u| u.name.clone()).unwrap_or_else(|| ward.to_owned()),
         month: month.key(),
@@ -523,72 +514,64 @@ async fn ward_report_page(state: &AppState, headers: &HeaderMap, granter: &Grant
         deadline: month.deadline().dmy(),
         late: newest.state != "submitted" && is_late(month, today()),
         can_edit: granter.wards().iter().any(|w| w == ward),
+        // the comment as typed when a form was refused; otherwise as saved
         comment: if notice.is_some() && !comment.is_empty() { comment } else { newest.comment.clone() },
         reason,
         notice,
         versions,
-    };
-    no_store(render(state, &format!("/stats/reports/{}/{ward}", month.key()), headers, view, status).await)
+    })
 }
 
-/// GET /stats/reports/{month}/{ward}
-pub async fn ward_report(State(state): State<AppState>, headers: HeaderMap, Path((month, ward)): Path<(String, String)>, Query(q): Query<DashboardQuery>) -> Response {
-    let granter = match granter(&state, &headers).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let Some(month) = Month::parse(&month) else { return StatusCode::NOT_FOUND.into_response() };
-    let notice = match q.saved.as_str() {
-        "saved" => Some(StatsNotice::ReportSaved),
-        "submitted" => Some(StatsNotice::ReportSubmitted),
-        "correction" => Some(StatsNotice::CorrectionStarted),
-        _ => None,
-    };
-    ward_report_page(&state, &headers, &granter, (month, &ward), notice, Default::default(), StatusCode::OK).await
+/// The month a report form names. A month that does not parse, or a ward that is not a unit code, names no report.
+fn report_month(month: &str, ward: &str) -> Result<Month, Refusal> {
+    let month = Month::parse(month).ok_or(Refusal::NotFound)?;
+    if ward.is_empty() || !ward.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Refusal::NotFound);
+    }
+    Ok(month)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReportForm {
-    comment: String,
-    action: String,
-    reason: String,
-}
-
-async fn report_answer(state: &AppState, headers: &HeaderMap, granter: &Granter, (month, ward): (Month, &str), outcome: Result<(), ReportError>, done: &str, typed: (String, String)) -> Response {
-    match outcome {
-        Ok(()) => see_other(&format!("/stats/reports/{}/{ward}?saved={done}", month.key())),
-        Err(ReportError::NotFound) => not_found(state, headers).await,
-        Err(ReportError::NotOfficer) => crate::access::guard::Denied::Forbidden.response(state, headers).await,
-        Err(ReportError::Refused(notice)) => {
-            ward_report_page(state, headers, granter, (month, ward), Some(notice), typed, StatusCode::CONFLICT).await
-        }
-        Err(ReportError::Db(e)) => unavailable("changing a report", e),
+fn report_error(e: ReportError) -> StatsError {
+    match e {
+        ReportError::NotFound => Refusal::NotFound.into(),
+        ReportError::NotOfficer => Refusal::Forbidden.into(),
+        ReportError::Refused(notice) => StatsError::Notice(notice),
+        ReportError::Db(e) => Refusal::unavailable("changing a report", e).into(),
     }
 }
 
-/// POST /stats/reports/{month}/{ward}: save the comment (`action=save`) or submit (`action=submit`).
-pub async fn write(State(state): State<AppState>, headers: HeaderMap, Path((month, ward)): Path<(String, String)>, Form(form): Form<ReportForm>) -> Response {
-    let granter = match granter(&state, &headers).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let Some(month) = Month::parse(&month) else { return StatusCode::NOT_FOUND.into_response() };
-    let submit = form.action == "submit";
-    let outcome = service::write(&state.db, &granter, &ward, month, &form.comment, submit, now()).await;
-    let done = if submit { "submitted" } else { "saved" };
-    report_answer(&state, &headers, &granter, (month, &ward), outcome, done, (form.comment, String::new())).await
+/// Saves the comment on the newest draft, and submits it when `submit` (the ward's own officer only).
+pub async fn write_report(state: &AppState, month: &str, ward: &str, comment: &str, submit: bool) -> Result<StatsNotice, StatsError> {
+    let principal: Principal = caller(state).await?;
+    let granter = principal.granter().map_err(Refusal::from)?;
+    let month = report_month(month, ward)?;
+    service::write(&state.db, &granter, ward, month, comment, submit, now()).await.map_err(report_error)?;
+    Ok(if submit { StatsNotice::ReportSubmitted } else { StatsNotice::ReportSaved })
 }
 
-/// POST /stats/reports/{month}/{ward}/correct: a new version of a submitted report, with the reason.
-pub async fn correct(State(state): State<AppState>, headers: HeaderMap, Path((month, ward)): Path<(String, String)>, Form(form): Form<ReportForm>) -> Response {
-    let granter = match granter(&state, &headers).await {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let Some(month) = Month::parse(&month) else { return StatusCode::NOT_FOUND.into_response() };
-    let outcome = service::correct(&state.db, &granter, &ward, month, &form.reason, now()).await;
-    report_answer(&state, &headers, &granter, (month, &ward), outcome, "correction", (String::new(), form.reason)).await
+/// Starts a correction of a submitted report, with its reason (the ward's own officer only).
+pub async fn correct_report(state: &AppState, month: &str, ward: &str, reason: &str) -> Result<StatsNotice, StatsError> {
+    let principal: Principal = caller(state).await?;
+    let granter = principal.granter().map_err(Refusal::from)?;
+    let month = report_month(month, ward)?;
+    service::correct(&state.db, &granter, ward, month, reason, now()).await.map_err(report_error)?;
+    Ok(StatsNotice::CorrectionStarted)
+}
+
+/// Ends a report form: a browser without JavaScript goes back to the report's page, whose flash has the outcome
+/// and, when it was refused, `typed` (the comment, the reason) as typed.
+pub async fn finish_report(state: &AppState, month: &str, ward: &str, result: &Result<StatsNotice, StatsError>, typed: (String, String)) {
+    let notice = notice_of(result);
+    match report_month(month, ward) {
+        Ok(month) => {
+            let (comment, reason) = if result.is_err() { typed } else { Default::default() };
+            let kept = ReportFlash { notice: Some(notice), comment, reason };
+            let back = format!("/stats/reports/{}/{ward}", month.key());
+            crate::web::reply::finish_form(state, &back, &report_flash(month, ward), result, kept).await;
+        }
+        // no such report: the month's reports, which say that nothing changed
+        Err(_) => crate::web::reply::finish_form(state, "/stats/reports", REPORTS_FLASH, result, notice).await,
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,27 @@ pub async fn keep(state: &AppState, form: &str, value: &impl Serialize) {
     }
 }
 
+/// Keeps `value` as the outcome of `form`, for a plain handler that makes its response itself (a multipart
+/// upload): returns the `Set-Cookie` value to add to that response. None when it could not be kept (logged): the
+/// page then simply shows itself afresh.
+pub async fn keep_for_response(state: &AppState, form: &str, value: &impl Serialize) -> Option<HeaderValue> {
+    match store(state, form, value).await {
+        Ok(token) => HeaderValue::from_str(&cookie(state, &token, LIFETIME_SECONDS)).ok(),
+        Err(e) => {
+            tracing::error!(error = %e, form, "keeping a form's outcome for the next page failed");
+            None
+        }
+    }
+}
+
 async fn try_keep(state: &AppState, form: &str, value: &impl Serialize) -> Result<(), String> {
+    let token = store(state, form, value).await?;
+    set_cookie(state, &token, LIFETIME_SECONDS);
+    Ok(())
+}
+
+/// Stores the sealed record and returns the token its cookie carries.
+async fn store(state: &AppState, form: &str, value: &impl Serialize) -> Result<String, String> {
     let token = crate::identity::session::new_token().map_err(|e| e.to_string())?;
     let plain = serde_json::to_vec(value).map_err(|e| e.to_string())?;
     let sealed = state.secret.seal(PURPOSE, &token, &plain)?;
@@ -43,8 +63,7 @@ async fn try_keep(state: &AppState, form: &str, value: &impl Serialize) -> Resul
         .await
         .and_then(|r| r.check())
         .map_err(|e| e.to_string())?;
-    set_cookie(state, &token, LIFETIME_SECONDS);
-    Ok(())
+    Ok(token)
 }
 
 /// The outcome kept for `form` by this browser, once: it is deleted as it is read. None when there is none, it
@@ -85,10 +104,14 @@ fn cookie_token() -> Option<String> {
     )
 }
 
-fn set_cookie(state: &AppState, token: &str, max_age: i64) {
+fn cookie(state: &AppState, token: &str, max_age: i64) -> String {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
-    if let (Some(options), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+fn set_cookie(state: &AppState, token: &str, max_age: i64) {
+    let line = cookie(state, token, max_age);
+    if let (Some(options), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&line)) {
         options.append_header(header::SET_COOKIE, value);
     }
 }
