@@ -15,7 +15,7 @@ use crate::family::ui::FamilyPage;
 use crate::privacy::ui::PrivacyPage;
 use crate::profile::ui::ProfilePage;
 use crate::vault::ui::{DocumentPage, DocumentsPage};
-use crate::shell::{AreaPage, ErrorNotice, ForbiddenPage, HomePage, NotFoundPage, OfflinePage};
+use crate::shell::{Area, AreaPage, ErrorNotice, ForbiddenPage, HomePage, NotFoundPage, OfflinePage};
 use crate::units::ui::UnitsPage;
 
 pub use crate::web::SiteInfo;
@@ -142,29 +142,6 @@ fn ForgetOnSignOut() -> impl IntoView {
 
 pub const FORGET_KEPT_CODES: &str = "try{localStorage.removeItem('cds-qr');Object.keys(localStorage).forEach(function(k){if(k.indexOf('cds-assist-draft')===0)localStorage.removeItem(k)});caches.keys().then(function(k){k.forEach(function(n){caches.open(n).then(function(c){c.delete('/counter/scan')})})})}catch(e){}";
 
-/// The areas of the platform, one per kind of user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Area {
-    Citizen,
-    Team,
-    Ward,
-    City,
-    Counter,
-}
-
-impl Area {
-    pub const ALL: [Area; 5] = [Area::Citizen, Area::Team, Area::Ward, Area::City, Area::Counter];
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Area::Citizen => "/citizen",
-            Area::Team => "/team",
-            Area::Ward => "/ward",
-            Area::City => "/city",
-            Area::Counter => "/counter",
-        }
-    }
-}
 
 #[component]
 fn Header() -> impl IntoView {
@@ -215,7 +192,7 @@ fn LanguageSwitch() -> impl IntoView {
         let path = location.pathname.get();
         let query = location.search.get();
         let here = if query.is_empty() { path } else { format!("{path}?{query}") };
-        encode_query_value(&here)
+        crate::web::encode_query_value(&here)
     };
     let link = move |locale: Locale, short: &'static str, name: &'static str| {
         view! {
@@ -242,17 +219,6 @@ fn LanguageSwitch() -> impl IntoView {
     }
 }
 
-/// Percent-encodes a value for a query string (the path of the current page).
-pub fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
 
 #[component]
 fn Footer() -> impl IntoView {
@@ -270,7 +236,7 @@ fn Footer() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::encode_query_value;
+    use crate::web::encode_query_value;
 
     fn keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
         if let Some(map) = value.as_object() {

@@ -1,12 +1,11 @@
 //! Server functions of the staff page (/admin): its data, giving and taking back roles, creating teams and
 //! organizations. Each obtains its guard from the caller first; the service checks the rule again by the write.
 use leptos::prelude::*;
-use leptos::server_fn::codec::{GetUrl, JsonEncoding};
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use super::{AdminNotice, AdminPageData};
-use crate::web::{FormFailure, Refusal};
+use crate::web::Refusal;
 
 /// Why a staff action changed nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -21,22 +20,8 @@ pub enum AdminError {
     Notice(AdminNotice),
 }
 
-impl FromServerFnError for AdminError {
-    type Encoder = JsonEncoding;
+crate::form_error!(AdminError);
 
-    fn from_server_fn_error(e: ServerFnErrorErr) -> Self {
-        AdminError::Refused(e.into())
-    }
-}
-
-impl FormFailure for AdminError {
-    fn refusal(&self) -> Option<Refusal> {
-        match self {
-            AdminError::Refused(r) => Some(*r),
-            _ => None,
-        }
-    }
-}
 
 /// The page's data: my roles, what I may grant, the grants I can see.
 #[server(prefix = "/api", endpoint = "admin/page", input = GetUrl)]

@@ -7,7 +7,6 @@ use super::{AdminNotice, AdminPageData, Choice, Role};
 use crate::i18n::*;
 use crate::identity::Problem;
 use crate::identity::ui::problem_text;
-use crate::shell::RefusedPage;
 
 pub fn role_name(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> &'static str {
     match role {
@@ -97,17 +96,7 @@ fn grant_form(
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::admin_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => admin_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::admin_page(), admin_view)
 }
 
 fn admin_view(page: AdminPageData) -> impl IntoView {

@@ -1,13 +1,12 @@
 //! Server functions of the family page: its data, adding a child, delegating and taking a delegation back, and
 //! the household (create, ask to join, add a dependant, confirm, remove or leave).
 use leptos::prelude::*;
-use leptos::server_fn::codec::{GetUrl, JsonEncoding};
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use super::{ChildInput, DelegateInput, FamilyNotice, FamilyPageData, HouseholdInput, HouseholdNotice};
 use crate::identity::{Field, Problem};
-use crate::web::{FormFailure, Refusal};
+use crate::web::Refusal;
 
 /// Why a family form changed nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -24,22 +23,8 @@ pub enum FamilyFormError {
     Household(HouseholdNotice),
 }
 
-impl FromServerFnError for FamilyFormError {
-    type Encoder = JsonEncoding;
+crate::form_error!(FamilyFormError);
 
-    fn from_server_fn_error(e: ServerFnErrorErr) -> Self {
-        FamilyFormError::Refused(e.into())
-    }
-}
-
-impl FormFailure for FamilyFormError {
-    fn refusal(&self) -> Option<Refusal> {
-        match self {
-            FamilyFormError::Refused(r) => Some(*r),
-            _ => None,
-        }
-    }
-}
 
 /// The page's data: whom I act for, who acts for me, my household, and what the last form answered.
 #[server(prefix = "/api", endpoint = "family/page", input = GetUrl)]

@@ -8,7 +8,7 @@ use super::{ActingFor, FamilyNotice, FamilyPageData, HOUSEHOLD_RELATIONS, Househ
 use crate::i18n::*;
 use crate::identity::Field;
 use crate::identity::ui::problem_text;
-use crate::shell::{Input, RefusedPage, input, notice};
+use crate::shell::{Input, input, notice};
 
 pub fn relation_name(i18n: leptos_i18n::I18nContext<Locale>, relation: Relation) -> &'static str {
     match relation {
@@ -252,17 +252,7 @@ fn household_section(
 
 #[component]
 pub fn FamilyPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::family_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => family_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::family_page(), family_view)
 }
 
 fn family_view(page: FamilyPageData) -> impl IntoView {

@@ -350,22 +350,7 @@ pub enum AccountFormError {
     Notice(Notice),
 }
 
-impl leptos::server_fn::error::FromServerFnError for AccountFormError {
-    type Encoder = leptos::server_fn::codec::JsonEncoding;
-
-    fn from_server_fn_error(e: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        AccountFormError::Refused(e.into())
-    }
-}
-
-impl crate::web::FormFailure for AccountFormError {
-    fn refusal(&self) -> Option<Refusal> {
-        match self {
-            AccountFormError::Refused(r) => Some(*r),
-            AccountFormError::Notice(_) => None,
-        }
-    }
-}
+crate::form_error!(AccountFormError);
 
 /// The e-mail forms' flash: the address as typed when it was refused, and the notice.
 #[cfg(feature = "ssr")]

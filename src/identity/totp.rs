@@ -46,8 +46,8 @@ impl TotpSecret {
 
     /// The `otpauth://` URI that the enrolment QR code carries.
     pub fn otpauth_uri(&self, issuer: &str, account: &str) -> String {
-        let issuer_enc = crate::app::encode_query_value(issuer);
-        let label = crate::app::encode_query_value(&format!("{issuer}:{account}"));
+        let issuer_enc = crate::web::encode_query_value(issuer);
+        let label = crate::web::encode_query_value(&format!("{issuer}:{account}"));
         format!(
             "otpauth://totp/{label}?secret={}&issuer={issuer_enc}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}",
             self.base32()

@@ -132,17 +132,7 @@ fn query_has(name: &str) -> bool {
 /// [`signup_page`](super::api::signup_page).
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::signup_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(form) => signup_view(form).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::signup_page(), signup_view)
 }
 
 fn signup_view(form: FormState) -> impl IntoView {
@@ -255,20 +245,7 @@ fn consent_view(form: FormState) -> impl IntoView {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let came_from = (crate::web::query_value("signed_out"), query_has("moved"), query_has("second_factor"));
-    let data = Resource::new_blocking(
-        move || came_from.clone(),
-        |(signed_out, moved, second_factor)| super::api::signin_page(signed_out, moved, second_factor),
-    );
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(form) => signin_view(form).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded(came_from, |(signed_out, moved, second_factor)| super::api::signin_page(signed_out, moved, second_factor), signin_view)
 }
 
 fn signin_view(form: FormState) -> impl IntoView {
@@ -295,20 +272,7 @@ fn signin_view(form: FormState) -> impl IntoView {
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let asked = (crate::web::query_value("phone"), crate::web::query_value("purpose"), query_has("resent"));
-    let data = Resource::new_blocking(
-        move || asked.clone(),
-        |(phone, purpose, resent)| super::api::verify_page(phone, purpose, resent),
-    );
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => verify_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded(asked, |(phone, purpose, resent)| super::api::verify_page(phone, purpose, resent), verify_view)
 }
 
 fn verify_view(state: VerifyPageData) -> impl IntoView {
@@ -413,17 +377,7 @@ fn ResendButton(seconds: i64, label: String, waiting: String) -> impl IntoView {
 #[component]
 pub fn MePage() -> impl IntoView {
     let came_from = (crate::web::query_value("employer"), crate::web::query_value("move"));
-    let data = Resource::new_blocking(move || came_from.clone(), |(employer, moved)| super::api::me_page(employer, moved));
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(account) => me_view(account).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded(came_from, |(employer, moved)| super::api::me_page(employer, moved), me_view)
 }
 
 fn me_view(account: AccountView) -> impl IntoView {
@@ -545,17 +499,7 @@ fn RegistryNote(status: String, fields: Vec<String>) -> impl IntoView {
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::sessions_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => sessions_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::sessions_page(), sessions_view)
 }
 
 fn sessions_view(state: SessionsPageData) -> impl IntoView {
@@ -662,17 +606,7 @@ fn second_factor_view(state: SecondFactorPageData) -> impl IntoView {
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let required = !crate::web::query_value("required").is_empty();
-    let data = Resource::new_blocking(move || required, super::api::security_page);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => security_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded(required, super::api::security_page, security_view)
 }
 
 fn security_view(state: SecurityPageData) -> impl IntoView {
@@ -772,17 +706,7 @@ pub fn OutboxPage() -> impl IntoView {
 /// GET /me/email: the verified address for codes.
 #[component]
 pub fn EmailPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::email_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => email_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::email_page(), email_view)
 }
 
 fn email_view(state: super::EmailPageData) -> impl IntoView {

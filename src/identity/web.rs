@@ -103,7 +103,7 @@ pub fn client_address(peer: std::net::IpAddr, forwarded_for: &str, trusted: &[st
 }
 
 fn verify_location(phone: &PhoneNumber, purpose: OtpPurpose) -> String {
-    format!("/verify?phone={}&purpose={}", crate::app::encode_query_value(phone.e164()), purpose.as_str())
+    format!("/verify?phone={}&purpose={}", crate::web::encode_query_value(phone.e164()), purpose.as_str())
 }
 
 pub(crate) fn otp_notice(e: &OtpError) -> Notice {

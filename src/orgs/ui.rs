@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use super::domain::{Column, FileProblem};
 use super::{EnrolmentPageData, OrgPageData, Outcome};
 use crate::i18n::*;
-use crate::shell::{ErrorNotice, NotFoundPage, RefusedPage, notice};
+use crate::shell::{ErrorNotice, NotFoundPage, notice};
 
 fn column_name(i18n: leptos_i18n::I18nContext<Locale>, c: Column) -> &'static str {
     match c {
@@ -70,17 +70,7 @@ fn progress_bar(i18n: leptos_i18n::I18nContext<Locale>, done: i64, total: i64) -
 /// GET /org: loads its data through [`org_page`](super::api::org_page) before it answers.
 #[component]
 pub fn OrgPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::org_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => org_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::org_page(), org_view)
 }
 
 fn org_view(state: OrgPageData) -> impl IntoView {
@@ -146,17 +136,7 @@ pub fn EnrolmentPage() -> impl IntoView {
         crate::web::reply::redirect_page(&format!("/org/enrolments/{stem}/results.csv"));
         return ().into_any();
     }
-    let data = Resource::new_blocking(move || id.clone(), super::api::enrolment_page);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => enrolment_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded(id, super::api::enrolment_page, enrolment_view)
     .into_any()
 }
 

@@ -6,7 +6,7 @@ use super::{PrivacyNotice, PrivacyPageData, SeenRole, SeenWhat};
 use crate::family::ActingFor;
 use crate::family::ui::{ActingBanner, PersonNav, PersonPage};
 use crate::i18n::*;
-use crate::shell::{ErrorNotice, RefusedPage, notice};
+use crate::shell::{ErrorNotice, notice};
 
 fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: SeenRole) -> &'static str {
     match role {
@@ -39,17 +39,7 @@ fn what_text(i18n: leptos_i18n::I18nContext<Locale>, what: SeenWhat) -> &'static
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
     let for_id = crate::web::query_value("for");
-    let data = Resource::new_blocking(move || for_id.clone(), super::api::privacy_page);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => privacy_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded(for_id, super::api::privacy_page, privacy_view)
 }
 
 fn privacy_view(state: PrivacyPageData) -> impl IntoView {

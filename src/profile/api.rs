@@ -1,12 +1,11 @@
 //! The profile's server functions: the page's data (recorded when someone else reads it) and the save (checked,
 //! with history). Both act for the caller or, with `for`, for someone the caller may act for.
 use leptos::prelude::*;
-use leptos::server_fn::codec::{GetUrl, JsonEncoding};
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use super::{PField, PProblem, ProfileInput, ProfilePageData};
-use crate::web::{FormFailure, Refusal};
+use crate::web::Refusal;
 
 /// Why a save was refused: the caller, or the values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
@@ -18,22 +17,7 @@ pub enum ProfileError {
     Invalid { problems: Vec<(PField, PProblem)> },
 }
 
-impl FromServerFnError for ProfileError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(e: ServerFnErrorErr) -> Self {
-        ProfileError::Refused(e.into())
-    }
-}
-
-impl FormFailure for ProfileError {
-    fn refusal(&self) -> Option<Refusal> {
-        match self {
-            ProfileError::Refused(r) => Some(*r),
-            ProfileError::Invalid { .. } => None,
-        }
-    }
-}
+crate::form_error!(ProfileError);
 
 /// What a save answered, kept for the page a browser without JavaScript returns to.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use super::api::SaveProfile;
 use super::{PField, PProblem, ProfileNotice, ProfilePageData};
 use crate::family::ui::{ActingBanner, PersonNav, PersonPage, radios};
 use crate::i18n::*;
-use crate::shell::{Input, RefusedPage, input, notice};
+use crate::shell::{Input, input, notice};
 
 pub fn field_label(i18n: leptos_i18n::I18nContext<Locale>, field: PField) -> &'static str {
     match field {
@@ -78,17 +78,7 @@ fn shown_value(i18n: leptos_i18n::I18nContext<Locale>, field: Option<PField>, va
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let for_id = crate::web::query_value("for");
-    let data = Resource::new_blocking(move || for_id.clone(), super::api::profile_page);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => profile_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded(for_id, super::api::profile_page, profile_view)
 }
 
 fn profile_view(state: ProfilePageData) -> impl IntoView {

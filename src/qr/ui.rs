@@ -10,7 +10,7 @@ use super::{
 use crate::family::ActingFor;
 use crate::family::ui::{ActingBanner, PersonNav, PersonPage};
 use crate::i18n::*;
-use crate::shell::{ErrorNotice, NotFoundPage, RefusedPage};
+use crate::shell::{ErrorNotice, NotFoundPage};
 
 /// Seconds between two codes on screen (each is valid for two minutes: a slow scan still works).
 pub const ROTATE_SECONDS: i64 = 60;
@@ -35,17 +35,7 @@ fn preset_shows(i18n: leptos_i18n::I18nContext<Locale>, preset: Preset) -> &'sta
 #[component]
 pub fn QrPage() -> impl IntoView {
     let asked = (crate::web::query_value("preset"), crate::web::query_value("for"));
-    let data = Resource::new_blocking(move || asked.clone(), |(preset, for_id)| super::pages::qr_page(preset, for_id));
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => qr_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded(asked, |(preset, for_id)| super::pages::qr_page(preset, for_id), qr_view)
 }
 
 fn qr_view(state: QrPageData) -> impl IntoView {
@@ -420,17 +410,7 @@ pub fn CounterPage() -> impl IntoView {
 /// Loads its data through [`qr_checks`](super::pages::qr_checks) before it answers.
 #[component]
 pub fn ChecksPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::pages::qr_checks());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => checks_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::pages::qr_checks(), checks_view)
 }
 
 fn checks_view(state: ChecksPageData) -> impl IntoView {
@@ -476,17 +456,7 @@ fn checks_view(state: ChecksPageData) -> impl IntoView {
 /// Loads its data through [`qr_card`](super::pages::qr_card) before it answers.
 #[component]
 pub fn CardPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::pages::qr_card());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => card_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::pages::qr_card(), card_view)
 }
 
 fn card_view(state: CardPageData) -> impl IntoView {

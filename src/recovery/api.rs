@@ -5,15 +5,14 @@
 //! set of recovery codes is shown once, on the page the browser is sent to after the post (a reload shows the
 //! codes left, never a second new set).
 use leptos::prelude::*;
-use leptos::server_fn::codec::{GetUrl, JsonEncoding};
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use super::{
     AssistMoveInput, AssistMovePageData, ChangePageData, CodesPageData, MoveField, MoveNotice, MoveProblem,
     RecoverPageData,
 };
-use crate::web::{FormFailure, Refusal};
+use crate::web::Refusal;
 
 /// Why a move form did not (yet) move anything: the caller, fields that break a rule, or a notice about the whole
 /// form (a code's answer, a number already taken, a step that is over, ...).
@@ -28,22 +27,8 @@ pub enum MoveFormError {
     Notice(MoveNotice),
 }
 
-impl FromServerFnError for MoveFormError {
-    type Encoder = JsonEncoding;
+crate::form_error!(MoveFormError);
 
-    fn from_server_fn_error(e: ServerFnErrorErr) -> Self {
-        MoveFormError::Refused(e.into())
-    }
-}
-
-impl FormFailure for MoveFormError {
-    fn refusal(&self) -> Option<Refusal> {
-        match self {
-            MoveFormError::Refused(r) => Some(*r),
-            _ => None,
-        }
-    }
-}
 
 #[cfg(feature = "ssr")]
 impl MoveFormError {

@@ -15,7 +15,7 @@ use super::{
 use crate::family::ui::radios;
 use crate::i18n::*;
 use crate::identity::ui::{NoticeBox, problem_text};
-use crate::shell::{ErrorNotice, Input, NotFoundPage, RefusedPage, code_input, input, notice, optional_text};
+use crate::shell::{ErrorNotice, Input, NotFoundPage, code_input, input, notice, optional_text};
 
 type I18n = leptos_i18n::I18nContext<Locale>;
 
@@ -90,17 +90,7 @@ fn phone_input(id: &'static str, label: &'static str, value: String, error: Opti
 /// GET /me/phone: loads its data through [`change_phone_page`](super::api::change_phone_page) before it answers.
 #[component]
 pub fn ChangePhonePage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::change_phone_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => change_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::change_phone_page(), change_view)
 }
 
 fn change_view(state: ChangePageData) -> impl IntoView {
@@ -140,17 +130,7 @@ fn change_view(state: ChangePageData) -> impl IntoView {
 /// GET /me/recovery
 #[component]
 pub fn RecoveryCodesPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::recovery_codes_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => codes_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::recovery_codes_page(), codes_view)
 }
 
 fn codes_view(state: CodesPageData) -> impl IntoView {
@@ -196,17 +176,7 @@ fn codes_view(state: CodesPageData) -> impl IntoView {
 /// [`recover_page`](super::api::recover_page).
 #[component]
 pub fn RecoverPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::recover_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => recover_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::recover_page(), recover_view)
 }
 
 fn recover_view(state: RecoverPageData) -> impl IntoView {
@@ -292,17 +262,7 @@ fn check_choices(i18n: I18n) -> Vec<(&'static str, &'static str)> {
 /// [`assist_move_page`](super::api::assist_move_page), which also refuses anyone else.
 #[component]
 pub fn AssistMovePage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| super::api::assist_move_page());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => assist_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((), |_| super::api::assist_move_page(), assist_view)
 }
 
 fn assist_view(state: AssistMovePageData) -> impl IntoView {

@@ -109,7 +109,7 @@ async fn language_switch_sets_the_cookie_and_returns_to_the_page() {
 async fn language_switch_never_redirects_off_site() {
     let app = app().await;
     for next in ["//evil.example", "https://evil.example", "/\\evil.example", ""] {
-        let reply = get(&app, &format!("/lang/vi?next={}", crate::app::encode_query_value(next))).await;
+        let reply = get(&app, &format!("/lang/vi?next={}", crate::web::encode_query_value(next))).await;
         assert_eq!(reply.headers[header::LOCATION], "/", "next={next}");
     }
     let reply = get(&app, "/lang/fr").await;

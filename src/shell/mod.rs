@@ -2,10 +2,33 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::Area;
 use crate::web::Refusal;
 use crate::web::reply::{redirect_page, set_status};
 use crate::i18n::*;
+
+/// The areas of the platform, one per kind of user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    Citizen,
+    Team,
+    Ward,
+    City,
+    Counter,
+}
+
+impl Area {
+    pub const ALL: [Area; 5] = [Area::Citizen, Area::Team, Area::Ward, Area::City, Area::Counter];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Area::Citizen => "/citizen",
+            Area::Team => "/team",
+            Area::Ward => "/ward",
+            Area::City => "/city",
+            Area::Counter => "/counter",
+        }
+    }
+}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -181,6 +204,28 @@ pub fn RefusedPage(refusal: Refusal) -> impl IntoView {
             set_status(refusal.status());
             view! { <ErrorNotice /> }.into_any()
         }
+    }
+}
+
+/// A page whose data a server function loads before the response is sent (a blocking resource: the HTML is
+/// complete without the WASM). `show` draws the data; a refusal draws its page (sign in, 403, 404, an error).
+pub fn loaded<S, T, Fut, V>(source: S, load: impl Fn(S) -> Fut + Send + Sync + 'static, show: fn(T) -> V) -> impl IntoView
+where
+    S: Clone + PartialEq + Send + Sync + 'static,
+    T: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, Refusal>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let data = Resource::new_blocking(move || source.clone(), load);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => show(page).into_any(),
+                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -350,17 +350,7 @@ fn number_field(id: &'static str, name: &'static str, label: &'static str, value
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let month = crate::web::query_value("month");
-    let data = Resource::new_blocking(move || month.clone(), super::api::reports_page);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => reports_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded(month, super::api::reports_page, reports_view)
 }
 
 fn reports_view(v: ReportsPageData) -> impl IntoView {
@@ -487,20 +477,7 @@ fn upload_form(action: &'static str, id: &'static str, label: &'static str, butt
 pub fn WardReportPage() -> impl IntoView {
     let (month, ward) = leptos_router::hooks::use_params_map()
         .with_untracked(|p| (p.get("month").unwrap_or_default(), p.get("ward").unwrap_or_default()));
-    let data = Resource::new_blocking(
-        move || (month.clone(), ward.clone()),
-        |(month, ward)| super::api::ward_report_page(month, ward),
-    );
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => ward_report_view(page).into_any(),
-                    Err(refusal) => view! { <RefusedPage refusal /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::shell::loaded((month.clone(), ward.clone()), |(month, ward)| super::api::ward_report_page(month, ward), ward_report_view)
 }
 
 /// The month and the ward a report form acts on (its address has them; the forms post to fixed addresses).

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::search_units;
 use super::{AdminUnit, UnitKind, UnitsVersion};
-use crate::app::encode_query_value;
+use crate::web::encode_query_value;
 use crate::i18n::*;
 use crate::shell::ErrorNotice;
 

@@ -277,7 +277,7 @@ pub struct FileQuery {
 fn disposition(inline: bool, name: &str) -> String {
     let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
     let kind = if inline { "inline" } else { "attachment" };
-    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::app::encode_query_value(name))
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::web::encode_query_value(name))
 }
 
 /// GET /me/documents/{id}/file?for=…&v=…&inline=1: the decrypted file.

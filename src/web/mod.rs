@@ -30,3 +30,15 @@ pub fn query_value(name: &str) -> String {
     use leptos::prelude::WithUntracked;
     leptos_router::hooks::use_query_map().with_untracked(|q| q.get(name).unwrap_or_default())
 }
+
+/// Percent-encodes a value for a query string (the path of the current page).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -118,6 +118,30 @@ pub trait FormFailure {
     }
 }
 
+/// What a slice's form error needs to cross the wire as JSON and be answered: transport failures become its
+/// `Refused(Refusal)` variant (which the enum must have), and that variant is the refusal [`FormFailure`] reports.
+#[macro_export]
+macro_rules! form_error {
+    ($ty:ident) => {
+        impl ::leptos::server_fn::error::FromServerFnError for $ty {
+            type Encoder = ::leptos::server_fn::codec::JsonEncoding;
+
+            fn from_server_fn_error(e: ::leptos::server_fn::error::ServerFnErrorErr) -> Self {
+                $ty::Refused(e.into())
+            }
+        }
+
+        impl $crate::web::FormFailure for $ty {
+            fn refusal(&self) -> Option<$crate::web::Refusal> {
+                match self {
+                    $ty::Refused(r) => Some(*r),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
 impl FormFailure for Refusal {
     fn refusal(&self) -> Option<Refusal> {
         Some(*self)
