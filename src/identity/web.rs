@@ -596,15 +596,11 @@ async fn mail_code(state: &AppState, phone: &PhoneNumber) -> Result<Notice, Sign
 
 /// The session cookie's `Set-Cookie` line (an empty token with max age 0 clears it).
 pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    crate::web::reply::cookie_line(state, COOKIE, token, max_age)
 }
 
 pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (name, value) = c.trim().split_once('=')?;
-        (name == COOKIE).then(|| value.to_owned())
-    })
+    crate::web::caller::cookie_of(headers, COOKIE)
 }
 
 /// The signed-in citizen, or None. The proof every protected handler starts from. A session still waiting for

@@ -7,6 +7,16 @@ use leptos::prelude::use_context;
 use super::{AppState, Refusal};
 use crate::identity::session::{self, Stage};
 
+/// The value of cookie `name` in a request's headers.
+pub fn cookie_of(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
+        |c| {
+            let (n, value) = c.trim().split_once('=')?;
+            (n == name).then(|| value.to_owned())
+        },
+    )
+}
+
 /// The application state of this request (pages and server functions).
 pub fn state() -> Result<AppState, Refusal> {
     use_context::<AppState>().ok_or_else(|| Refusal::unavailable("finding the application state", "not provided"))

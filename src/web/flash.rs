@@ -2,9 +2,8 @@
 //! to (its input as typed, its problems, or "saved"). Server-side and short-lived: the cookie holds only a random
 //! token; the record is keyed by the token's hash and sealed to the token, so neither the database nor the URL
 //! ever holds what was typed in the clear. Read once: the page that shows it deletes it.
-use axum::http::{HeaderValue, header};
+use axum::http::HeaderValue;
 use leptos::prelude::use_context;
-use leptos_axum::ResponseOptions;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -96,22 +95,14 @@ pub async fn take<T: DeserializeOwned>(state: &AppState, form: &str) -> Option<T
 
 fn cookie_token() -> Option<String> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
-        |c| {
-            let (name, value) = c.trim().split_once('=')?;
-            (name == COOKIE && value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())).then(|| value.to_owned())
-        },
-    )
+    super::caller::cookie_of(&parts.headers, COOKIE)
+        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn cookie(state: &AppState, token: &str, max_age: i64) -> String {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    super::reply::cookie_line(state, COOKIE, token, max_age)
 }
 
 fn set_cookie(state: &AppState, token: &str, max_age: i64) {
-    let line = cookie(state, token, max_age);
-    if let (Some(options), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&line)) {
-        options.append_header(header::SET_COOKIE, value);
-    }
+    super::reply::append_cookie(&cookie(state, token, max_age));
 }

@@ -44,6 +44,14 @@ pub fn see_other(location: &str) {
     }
 }
 
+/// Our cookies' `Set-Cookie` line: whole site, not readable by scripts, sent on same-site navigations, `Secure`
+/// when the public URL is https. An empty value with max age 0 clears the cookie.
+#[cfg(feature = "ssr")]
+pub fn cookie_line(state: &super::AppState, name: &str, value: &str, max_age: i64) -> String {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
 /// Adds a `Set-Cookie` (a whole cookie line) to the answer being made.
 #[cfg(feature = "ssr")]
 pub fn append_cookie(cookie: &str) {
