@@ -51,6 +51,7 @@ e2e:
 
 ## make bench: print size and speed figures (builds first)
 bench: setup-test build
+	cargo build --release $(CARGO_FEATURES),bench --bin congdanso-bench
 	@scripts/bench.sh
 
 clean:

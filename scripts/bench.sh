@@ -49,8 +49,8 @@ health_rps=$(rps /healthz)
 echo "SSR of /               $home_rps requests/s"
 echo "/healthz               $health_rps requests/s"
 awk -v a="$home_rps" -v b="$health_rps" 'BEGIN { printf "ratio SSR / healthz    %.2f\n", a/b }'
-target/release/congdanso bench-sign-ins --count "${BENCH_SIGN_INS:-500}" --data-dir "$work/bench" --log warn
-target/release/congdanso bench-vault --seconds "${BENCH_VAULT_SECONDS:-5}" --data-dir "$work/bench-vault" --log warn
-target/release/congdanso bench-teams --seconds "${BENCH_TEAMS_SECONDS:-5}" --rows "${BENCH_TEAMS_ROWS:-2000}" --data-dir "$work/bench-teams" --log warn
-target/release/congdanso bench-qr --seconds "${BENCH_QR_SECONDS:-5}" --data-dir "$work/bench-qr" --log warn
-target/release/congdanso bench-stats --count "${BENCH_STATS_COUNT:-1000000}" --data-dir "$work/bench-stats" --log warn
+target/release/congdanso-bench bench-sign-ins --count "${BENCH_SIGN_INS:-500}" --data-dir "$work/bench" --log warn
+target/release/congdanso-bench bench-vault --seconds "${BENCH_VAULT_SECONDS:-5}" --data-dir "$work/bench-vault" --log warn
+target/release/congdanso-bench bench-teams --seconds "${BENCH_TEAMS_SECONDS:-5}" --rows "${BENCH_TEAMS_ROWS:-2000}" --data-dir "$work/bench-teams" --log warn
+target/release/congdanso-bench bench-qr --seconds "${BENCH_QR_SECONDS:-5}" --data-dir "$work/bench-qr" --log warn
+target/release/congdanso-bench bench-stats --count "${BENCH_STATS_COUNT:-1000000}" --data-dir "$work/bench-stats" --log warn

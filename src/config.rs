@@ -20,19 +20,6 @@ pub enum Command {
     Serve,
     /// Apply the schema migrations and seed data, then exit.
     Migrate,
-    /// Measure completed sign-ins per second on a fresh embedded database in DATA_DIR (for `make bench`).
-    #[command(hide = true)]
-    BenchSignIns {
-        #[arg(long, default_value_t = 500)]
-        count: u32,
-    },
-    /// Measure the statistics: load COUNT synthetic citizens into a fresh embedded database in DATA_DIR, fold them
-    /// into the counters, and time the city dashboard (for `make bench`).
-    #[command(hide = true)]
-    BenchStats {
-        #[arg(long, default_value_t = 1_000_000)]
-        count: u64,
-    },
     /// Add COUNT synthetic citizens (fictional, in the 2025-07 wards) to this server's database and fold them into
     /// the statistics: for trying the dashboards at scale. Never on a real city's database.
     StatsGenerate {
@@ -50,27 +37,6 @@ pub enum Command {
     Admin {
         #[command(subcommand)]
         action: AdminCommand,
-    },
-    /// Measure QR verifications per second through the API next to raw Ed25519 (for `make bench`).
-    #[command(hide = true)]
-    BenchQr {
-        #[arg(long, default_value_t = 5)]
-        seconds: u64,
-    },
-    /// Measure the profile page for a signed-in citizen against /healthz, and upload+encrypt throughput (for
-    /// `make bench`).
-    #[command(hide = true)]
-    BenchVault {
-        #[arg(long, default_value_t = 5)]
-        seconds: u64,
-    },
-    /// Measure synced assisted registrations per second and CSV enrolment rows per second (for `make bench`).
-    #[command(hide = true)]
-    BenchTeams {
-        #[arg(long, default_value_t = 5)]
-        seconds: u64,
-        #[arg(long, default_value_t = 2000)]
-        rows: u64,
     },
     /// Run a simulator of the population registry's HTTP contract on --bind, answering from a CSV file
     /// (citizen_id,full_name,date_of_birth) and expecting --registry-key.

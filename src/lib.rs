@@ -24,6 +24,8 @@ pub mod units;
 pub mod vault;
 pub mod web;
 
+#[cfg(feature = "bench")]
+pub mod bench;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

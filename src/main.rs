@@ -70,24 +70,7 @@ async fn main() -> ExitCode {
         Command::RegistrySim { data } => registry_sim(&cli.settings, &data).await,
         Command::Admin { action: AdminCommand::Create { phone, name } } => admin_create(&cli.settings, &phone, &name).await,
         Command::Qr { action: QrCommand::RotateKey } => rotate_qr_key(&cli.settings).await,
-        Command::BenchVault { seconds } => congdanso::vault::bench::run(&cli.settings.data_dir, seconds).await.map(|report| {
-            println!("{report}");
-        }),
-        Command::BenchTeams { seconds, rows } => {
-            congdanso::teams::bench::run(&cli.settings.data_dir, seconds, rows).await.map(|report| {
-                println!("{report}");
-            })
-        }
-        Command::BenchQr { seconds } => congdanso::qr::bench::run(&cli.settings.data_dir, seconds).await.map(|report| {
-            println!("{report}");
-        }),
-        Command::BenchStats { count } => congdanso::stats::bench::run(&cli.settings.data_dir, count).await.map(|report| {
-            println!("{report}");
-        }),
         Command::StatsGenerate { count, seed } => stats_generate(&cli.settings, count, seed).await,
-        Command::BenchSignIns { count } => congdanso::identity::bench::run(&cli.settings.data_dir, count).await.map(|report| {
-            println!("{report}");
-        }),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -165,7 +148,7 @@ async fn rotate_qr_key(settings: &Settings) -> Result<(), String> {
 async fn stats_generate(settings: &Settings, count: u64, seed: u64) -> Result<(), String> {
     let db = open_database(settings).await?;
     let units = congdanso::units::service::UnitDirectory::load(&db).await.map_err(|e| format!("reading the units: {e}"))?;
-    let line = congdanso::stats::bench::generate_into(&db, &units, count, seed).await?;
+    let line = congdanso::stats::generate::generate_into(&db, &units, count, seed).await?;
     println!("{line}");
     drop(db);
     tokio::time::sleep(Duration::from_millis(300)).await;

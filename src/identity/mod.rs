@@ -3,7 +3,6 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod account;
 #[cfg(feature = "ssr")]
-pub mod bench;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod email;

@@ -16,7 +16,6 @@ pub mod token;
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod bench;
 #[cfg(feature = "ssr")]
 pub mod keys;
 pub mod pages;

@@ -30,22 +30,6 @@ use crate::identity::web as identity;
 use crate::secret::SecretKey;
 use crate::units::service::UnitDirectory;
 
-/// A fresh SurrealKV database at `dir/name` for a benchmark, with the units seeded, a new secret key, QR keys and
-/// the time it was made.
-#[doc(hidden)]
-pub async fn bench_scratch(
-    dir: &std::path::Path,
-    name: &str,
-) -> Result<(Db, SecretKey, crate::qr::keys::KeyRing, i64), String> {
-    let url = format!("surrealkv://{}", dir.join(name).display());
-    let db: Db = crate::db::connect_scratch(&url, "bench").await.map_err(|e| e.to_string())?;
-    crate::units::service::seed(&db).await.map_err(|e| e.to_string())?;
-    let secret = SecretKey::generate()?;
-    let now = crate::identity::web::now();
-    let keys = crate::qr::keys::KeyRing::load(&db, &secret, now).await.map_err(|e| e.to_string())?;
-    Ok((db, secret, keys, now))
-}
-
 /// A state for a router without a deployment around it (the HTTP tests and `bench-qr`): development mode, the
 /// SMS outbox, no registry, assets from `public/`.
 #[doc(hidden)]

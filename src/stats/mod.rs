@@ -7,7 +7,7 @@
 //! the file uploads stay plain handlers in [`web`].
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod bench;
+pub mod generate;
 #[cfg(feature = "ssr")]
 pub mod chart;
 pub mod domain;

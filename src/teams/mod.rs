@@ -5,7 +5,6 @@
 //! The registration form is a plain HTML form (it works without JavaScript); `public/assist.js` keeps each
 //! registration on the device (IndexedDB) with an idempotency key and sends it when the network is there.
 #[cfg(feature = "ssr")]
-pub mod bench;
 #[cfg(feature = "ssr")]
 pub mod domain;
 #[cfg(feature = "ssr")]

@@ -2,7 +2,6 @@
 //! typed documents with versions, stored encrypted ([`crypto`], [`store`]), readable only by their owner and the
 //! people who act for them; every such read by someone else lands in the owner's "who saw my data".
 #[cfg(feature = "ssr")]
-pub mod bench;
 #[cfg(feature = "ssr")]
 pub mod crypto;
 #[cfg(feature = "ssr")]

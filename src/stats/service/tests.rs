@@ -5,7 +5,7 @@ use super::*;
 use crate::access::guard::Principal;
 use crate::access::{Grant, Role};
 use crate::db::connect_memory;
-use crate::stats::bench::generate;
+use crate::stats::generate::generate;
 
 const NOW: i64 = 1_795_489_200; // 25/11/2026 07:00 in Vietnam
 

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::Preset;
+use crate::qr::Preset;
 
 const CONCURRENCY: usize = 16;
 
 pub async fn run(dir: &std::path::Path, seconds: u64) -> Result<String, String> {
-    let (db, secret, keys, now) = crate::server::bench_scratch(dir, "bench-qr-db").await?;
+    let (db, secret, keys, now) = super::scratch(dir, "bench-qr-db").await?;
     let mut res = db
         .query(
             "CREATE ONLY account CONTENT { phone: '+84912000001', citizen_id: '048085001234', full_name: 'Nguyễn Văn An',
@@ -23,7 +23,7 @@ pub async fn run(dir: &std::path::Path, seconds: u64) -> Result<String, String> 
         .map_err(|e| e.to_string())?;
     let id: Option<String> = res.take(0).map_err(|e| e.to_string())?;
     let id = id.ok_or("no bench account")?;
-    let (token, _) = super::service::issue(&db, &keys, &id, Preset::Basic, now)
+    let (token, _) = crate::qr::service::issue(&db, &keys, &id, Preset::Basic, now)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("no token")?;

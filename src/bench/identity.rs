@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::OtpPurpose;
-use super::domain::PhoneNumber;
-use super::otp::{self, OtpPolicy};
-use super::session::{self, SessionPolicy};
-use super::sms::SmsGateway;
+use crate::identity::OtpPurpose;
+use crate::identity::domain::PhoneNumber;
+use crate::identity::otp::{self, OtpPolicy};
+use crate::identity::session::{self, SessionPolicy};
+use crate::identity::sms::SmsGateway;
 use crate::db::{self, Db};
 use crate::secret::SecretKey;
 

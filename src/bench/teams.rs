@@ -51,7 +51,7 @@ async fn staff(db: &Db, phone: &str, role: &str, scope: &str, now: i64) -> Resul
 }
 
 pub async fn run(dir: &std::path::Path, seconds: u64, rows: u64) -> Result<String, String> {
-    let (db, secret, keys, now) = crate::server::bench_scratch(dir, "bench-teams-db").await?;
+    let (db, secret, keys, now) = super::scratch(dir, "bench-teams-db").await?;
     let mut res = db
         .query(
             "CREATE ONLY team CONTENT { name: 'Tổ dân phố 1', ward: '20194', created_at: 0 } RETURN VALUE meta::id(id);

@@ -48,7 +48,7 @@ fn upload_body(boundary: &str, file: &[u8]) -> Vec<u8> {
 }
 
 pub async fn run(dir: &std::path::Path, seconds: u64) -> Result<String, String> {
-    let (db, secret, keys, now) = crate::server::bench_scratch(dir, "bench-vault-db").await?;
+    let (db, secret, keys, now) = super::scratch(dir, "bench-vault-db").await?;
     let mut res = db
         .query(
             "CREATE ONLY account CONTENT { phone: '+84912000001', citizen_id: '048085001234', full_name: 'Nguyễn Văn An',
@@ -83,7 +83,7 @@ pub async fn run(dir: &std::path::Path, seconds: u64) -> Result<String, String> 
     let cookie = format!("cds_session={}", session.token);
 
     let mut state = crate::server::standalone_state(Arc::new(db), secret.clone(), keys).await?;
-    state.blobs = super::store::BlobStore::filesystem(&dir.join("blobs"))?;
+    state.blobs = crate::vault::store::BlobStore::filesystem(&dir.join("blobs"))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let app = crate::server::router(state);
@@ -107,7 +107,7 @@ pub async fn run(dir: &std::path::Path, seconds: u64) -> Result<String, String> 
     let started = Instant::now();
     let mut sealed_bytes = 0usize;
     while started.elapsed() < Duration::from_secs(1) {
-        sealed_bytes += super::crypto::seal(&secret, "benchblob0001", file.clone())?.bytes.len();
+        sealed_bytes += crate::vault::crypto::seal(&secret, "benchblob0001", file.clone())?.bytes.len();
     }
     let raw_mb_s = sealed_bytes as f64 / (1024.0 * 1024.0) / started.elapsed().as_secs_f64();
 
