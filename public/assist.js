@@ -2,7 +2,7 @@
 // without it (a plain post). With it, each registration is first saved on the phone (IndexedDB, with a key made
 // here), then sent when there is network; the key makes a resend (a dropped answer, a queue sent twice) land on the
 // same registration, never a second account. What is being typed is kept as a draft (a closed tab, a dead battery).
-// Server answers: src/teams/web.rs (`register`, `confirm`).
+// Server answers: src/teams/api.rs (`register_resident`, `confirm_registration`).
 (function () {
   'use strict';
   var form = document.getElementById('assist-form');
@@ -208,7 +208,7 @@
     f.append(label, input, go, say);
     f.addEventListener('submit', function (event) {
       event.preventDefault();
-      post('/team/registrations/' + encodeURIComponent(item.id) + '/confirm', new URLSearchParams({ code: input.value }))
+      post('/team/registrations/confirm', new URLSearchParams({ id: item.id, code: input.value }))
         .then(function (r) {
           if (r.status === 200 && r.body.state === 'confirmed') {
             item.state = 'confirmed';

@@ -62,7 +62,8 @@
         if (e.lengthComputable && bar) bar.value = Math.round((e.loaded / e.total) * 100);
       };
       xhr.onload = function () {
-        // the answer is the page to show (with its notice or the problems, and everything typed)
+        // the server answers 303 back to the page (the notice, or the problems and everything typed, in its flash);
+        // XHR follows it, so the answer is the page to show, whatever its status
         document.open();
         document.write(xhr.responseText);
         document.close();

@@ -99,15 +99,15 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("me/qr/card") view=CardPage ssr=SsrMode::Async />
                     <Route path=path!("me/profile") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("me/family") view=FamilyPage ssr=SsrMode::Async />
-                    <Route path=path!("me/documents") view=DocumentsPage />
-                    <Route path=path!("me/documents/:id") view=DocumentPage />
+                    <Route path=path!("me/documents") view=DocumentsPage ssr=SsrMode::Async />
+                    <Route path=path!("me/documents/:id") view=DocumentPage ssr=SsrMode::Async />
                     <Route path=path!("me/privacy") view=PrivacyPage ssr=SsrMode::Async />
-                    <Route path=path!("counter/scan") view=CounterPage />
+                    <Route path=path!("counter/scan") view=CounterPage ssr=SsrMode::Async />
                     <Route path=path!("signin/second-factor") view=SecondFactorPage ssr=SsrMode::Async />
-                    <Route path=path!("team/register") view=crate::teams::ui::AssistPage />
-                    <Route path=path!("team/registrations/:id") view=crate::teams::ui::RegistrationPage />
-                    <Route path=path!("team/help") view=crate::teams::ui::HelpPage />
-                    <Route path=path!("team/work") view=crate::teams::ui::WorkPage />
+                    <Route path=path!("team/register") view=crate::teams::ui::AssistPage ssr=SsrMode::Async />
+                    <Route path=path!("team/registrations/:id") view=crate::teams::ui::RegistrationPage ssr=SsrMode::Async />
+                    <Route path=path!("team/help") view=crate::teams::ui::HelpPage ssr=SsrMode::Async />
+                    <Route path=path!("team/work") view=crate::teams::ui::WorkPage ssr=SsrMode::Async />
                     <Route path=path!("org") view=crate::orgs::ui::OrgPage ssr=SsrMode::Async />
                     <Route path=path!("org/enrolments/:id") view=crate::orgs::ui::EnrolmentPage ssr=SsrMode::Async />
                     <Route path=path!("me/email") view=crate::identity::ui::EmailPage ssr=SsrMode::Async />
@@ -115,13 +115,13 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("me/recovery") view=crate::recovery::ui::RecoveryCodesPage ssr=SsrMode::Async />
                     <Route path=path!("recover") view=crate::recovery::ui::RecoverPage ssr=SsrMode::Async />
                     <Route path=path!("assist/move") view=crate::recovery::ui::AssistMovePage ssr=SsrMode::Async />
-                    <Route path=path!("move/cancel") view=crate::recovery::ui::CancelMovePage />
+                    <Route path=path!("move/cancel/:token") view=crate::recovery::ui::CancelMovePage ssr=SsrMode::Async />
                     <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("stats") view=crate::stats::ui::StatsPage ssr=SsrMode::Async />
                     <Route path=path!("stats/reports") view=crate::stats::ui::ReportsPage ssr=SsrMode::Async />
                     <Route path=path!("stats/reports/:month/:ward") view=crate::stats::ui::WardReportPage ssr=SsrMode::Async />
                     <Route path=path!("forbidden") view=ForbiddenPage />
-                    <Route path=path!("dev/outbox") view=OutboxPage />
+                    <Route path=path!("dev/outbox") view=OutboxPage ssr=SsrMode::Async />
                     <Route path=path!("offline") view=OfflinePage />
                     <Route path=path!("offline/qr") view=OfflineQrPage />
                 </Routes>

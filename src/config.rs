@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
 
 #[derive(Debug, Parser)]
 #[command(name = "congdanso", version, about = "Công Dân Số: digital citizen platform server")]
@@ -92,8 +93,8 @@ pub struct Settings {
     pub db_username: Option<String>,
 
     /// Password for --db-username.
-    #[arg(long, env = "CONGDANSO_DB_PASSWORD", value_name = "PASSWORD", hide_env_values = true, global = true)]
-    pub db_password: Option<String>,
+    #[arg(long, env = "CONGDANSO_DB_PASSWORD", value_name = "PASSWORD", value_parser = parse_secret, hide_env_values = true, global = true)]
+    pub db_password: Option<SecretString>,
 
     /// Directory for the embedded database, the secret key and stored files.
     #[arg(long, env = "CONGDANSO_DATA_DIR", value_name = "DIR", default_value = "./data", global = true)]
@@ -114,14 +115,14 @@ pub struct Settings {
     pub sms_gateway_url: Option<String>,
 
     /// API key sent to the SMS gateway in the X-Api-Key header.
-    #[arg(long, env = "CONGDANSO_SMS_GATEWAY_KEY", value_name = "KEY", hide_env_values = true, global = true)]
-    pub sms_gateway_key: Option<String>,
+    #[arg(long, env = "CONGDANSO_SMS_GATEWAY_KEY", value_name = "KEY", value_parser = parse_secret, hide_env_values = true, global = true)]
+    pub sms_gateway_key: Option<SecretString>,
 
     /// SMTP server for e-mail codes (the second channel): smtps://USER:PASSWORD@HOST[:465],
     /// smtp://USER:PASSWORD@HOST[:587] (STARTTLS required) or smtp://HOST:PORT?tls=none (a local relay). Without it
     /// (and without --dev) codes go by SMS only.
-    #[arg(long, env = "CONGDANSO_SMTP_URL", value_name = "URL", hide_env_values = true, global = true)]
-    pub smtp_url: Option<String>,
+    #[arg(long, env = "CONGDANSO_SMTP_URL", value_name = "URL", value_parser = parse_secret, hide_env_values = true, global = true)]
+    pub smtp_url: Option<SecretString>,
 
     /// The sender address of e-mail codes.
     #[arg(long, env = "CONGDANSO_MAIL_FROM", value_name = "ADDRESS", default_value = "no-reply@congdanso.danang.gov.vn", global = true)]
@@ -133,8 +134,8 @@ pub struct Settings {
     pub registry_url: Option<String>,
 
     /// API key for the population registry (X-Api-Key); also the key `registry-sim` expects.
-    #[arg(long, env = "CONGDANSO_REGISTRY_KEY", value_name = "KEY", hide_env_values = true, global = true)]
-    pub registry_key: Option<String>,
+    #[arg(long, env = "CONGDANSO_REGISTRY_KEY", value_name = "KEY", value_parser = parse_secret, hide_env_values = true, global = true)]
+    pub registry_key: Option<SecretString>,
 
     /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For header gives the client's address,
     /// for per-client limits and the sessions list. Without it the peer address is used.
@@ -278,6 +279,12 @@ fn parse_http_url(s: &str) -> Result<String, String> {
     parse_public_url(s).map(|u| u.as_str().to_owned())
 }
 
+/// A password, an API key or a URL holding one: kept out of `Debug` (settings are printed `[REDACTED]` there) and
+/// exposed only where it is used.
+fn parse_secret(s: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(s.to_owned()))
+}
+
 fn parse_name(s: &str) -> Result<String, String> {
     if !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         Ok(s.to_owned())
@@ -288,6 +295,8 @@ fn parse_name(s: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     #[test]
@@ -316,6 +325,36 @@ mod tests {
         assert_eq!(s.secret_key_file(), PathBuf::from("/srv/cds/secret.key"));
         assert_eq!(s.public_url().as_str(), "http://127.0.0.1:3000");
         assert!(!s.dev);
+    }
+
+    #[test]
+    fn secrets_never_show_when_the_settings_are_printed() {
+        let cli = Cli::try_parse_from([
+            "congdanso",
+            "--db-username",
+            "root",
+            "--db-password",
+            "db-pass-4f1c",
+            "--sms-gateway-key",
+            "sms-key-8d2e",
+            "--smtp-url",
+            "smtps://noreply:smtp-pass-77a0@mail.example.vn",
+            "--registry-key",
+            "registry-key-3b9a",
+        ])
+        .expect("parses");
+        let printed = format!("{cli:?} {:#?}", cli.settings);
+        for secret in ["db-pass-4f1c", "sms-key-8d2e", "smtp-pass-77a0", "registry-key-3b9a"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("root") && printed.contains("REDACTED"), "{printed}");
+        // and each is there, whole, where it is used
+        let exposed = |secret: &Option<SecretString>| secret.as_ref().map(|s| s.expose_secret().to_owned());
+        let s = &cli.settings;
+        assert_eq!(exposed(&s.db_password).as_deref(), Some("db-pass-4f1c"));
+        assert_eq!(exposed(&s.sms_gateway_key).as_deref(), Some("sms-key-8d2e"));
+        assert_eq!(exposed(&s.smtp_url).as_deref(), Some("smtps://noreply:smtp-pass-77a0@mail.example.vn"));
+        assert_eq!(exposed(&s.registry_key).as_deref(), Some("registry-key-3b9a"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! schema migrations in `schema/*.surql` that bring any older database up to date at start-up.
 use std::time::Duration;
 
+use secrecy::ExposeSecret;
 use surrealdb::Surreal;
 use surrealdb::engine::any::{self, Any};
 use surrealdb::opt::Config;
@@ -80,7 +81,7 @@ pub async fn connect(settings: &Settings) -> Result<Db, DbError> {
     if let DatabaseUrl::Remote(_) = url
         && let (Some(username), Some(password)) = (&settings.db_username, &settings.db_password)
     {
-        db.signin(Root { username: username.clone(), password: password.clone() })
+        db.signin(Root { username: username.clone(), password: password.expose_secret().to_owned() })
             .await
             .map_err(|e| DbError::Connect(format!("sign-in as {username} refused: {e}")))?;
     }

@@ -31,6 +31,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod formats;
+#[cfg(feature = "ssr")]
 pub mod pwa;
 #[cfg(feature = "ssr")]
 pub mod secret;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use clap::error::ErrorKind;
+use secrecy::ExposeSecret;
 use congdanso::app::SiteInfo;
 use congdanso::config::{AdminCommand, Cli, Command, QrCommand, Settings};
 use congdanso::pwa::ServiceWorker;
@@ -198,7 +199,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     };
     let mail = match &settings.smtp_url {
         Some(url) => Some(MailSender::Smtp(Arc::new(
-            SmtpClient::new(url, &settings.mail_from).map_err(|e| format!("--smtp-url: {e}"))?,
+            SmtpClient::new(url.expose_secret(), &settings.mail_from).map_err(|e| format!("--smtp-url: {e}"))?,
         ))),
         None if settings.dev => Some(MailSender::DevOutbox(db.clone())),
         None => None,

@@ -70,7 +70,7 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     await expect(desk.getByTestId('camera-status')).toHaveText(/Trình duyệt này không tự đọc được mã QR/);
     await desk.getByLabel('Chụp hoặc chọn ảnh mã QR').setInputFiles(shot);
     await desk.getByLabel(/Mục đích kiểm tra/).selectOption('service');
-    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await desk.getByRole('button', { name: 'Kiểm tra ảnh' }).click();
     const verdict = desk.getByTestId('verdict');
     await expect(verdict).toContainText('HỢP LỆ');
     await expect(verdict).toContainText(who.displayName);
@@ -80,18 +80,18 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
 
     // the code the phone showed with no network is just as good
     await desk.getByLabel('Chụp hoặc chọn ảnh mã QR').setInputFiles(offlineShot);
-    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await desk.getByRole('button', { name: 'Kiểm tra ảnh' }).click();
     await expect(verdict).toContainText('HỢP LỆ');
     await expect(verdict).toContainText(who.displayName);
 
     // a pasted damaged code is refused, with the reason in words
     await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill('CDS1:NOT-A-REAL-CODE');
-    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await desk.getByRole('button', { name: 'Kiểm tra mã đã dán' }).click();
     await expect(verdict).toContainText('KHÔNG HỢP LỆ');
     await expect(verdict).toContainText('không phải mã QR công dân số');
     // nothing at all: told what to do
     await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill('');
-    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await desk.getByRole('button', { name: 'Kiểm tra mã đã dán' }).click();
     await expect(desk.getByRole('alert')).toHaveText('Hãy chụp ảnh mã QR hoặc dán mã dạng chữ.');
 
     // the citizen sees the check
@@ -120,7 +120,7 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     const cardShot = path.join(ROOT, 'end2end', '.tmp', `card-${PORT}.png`);
     await citizen.getByTestId('card-qr').screenshot({ path: cardShot });
     await desk.getByLabel('Chụp hoặc chọn ảnh mã QR').setInputFiles(cardShot);
-    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await desk.getByRole('button', { name: 'Kiểm tra ảnh' }).click();
     await expect(verdict).toContainText('HỢP LỆ');
     await expect(verdict).toContainText('Thẻ in (đã kiểm tra trực tuyến)');
     await expect(verdict).toContainText(who.displayName);
@@ -128,7 +128,7 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     await expect(citizen.getByRole('status')).toContainText('Đã thu hồi thẻ');
     await expect(citizen.getByText('Thẻ số 1 đã bị thu hồi')).toBeVisible();
     await desk.getByLabel('Chụp hoặc chọn ảnh mã QR').setInputFiles(cardShot);
-    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await desk.getByRole('button', { name: 'Kiểm tra ảnh' }).click();
     await expect(verdict).toContainText('KHÔNG HỢP LỆ');
     await expect(verdict).toContainText('Thẻ đã bị thu hồi hoặc đã được thay bằng thẻ mới.');
     await citizen.goto('/me/qr/checks');
@@ -162,12 +162,12 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     await expect(desk.getByRole('heading', { level: 1 })).toHaveText('Kiểm tra mã QR công dân');
     const { token: fresh } = await (await citizen.request.get('/me/qr/token.json')).json();
     await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill(fresh);
-    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await desk.getByRole('button', { name: 'Kiểm tra mã đã dán' }).click();
     await expect(verdict).toContainText('HỢP LỆ');
     await expect(verdict).toContainText('Kiểm tra ngoại tuyến');
     await expect(verdict).toContainText(who.displayName);
     await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill(fresh.slice(0, -6) + (fresh.endsWith('000000') ? '111111' : '000000'));
-    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await desk.getByRole('button', { name: 'Kiểm tra mã đã dán' }).click();
     await expect(verdict).toContainText('KHÔNG HỢP LỆ');
     await desk.context().setOffline(false);
 
@@ -183,7 +183,7 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill(token);
     await desk.getByLabel('Địa điểm kiểm soát ra vào').selectOption({ label: 'Sảnh chính · Điện lực Đà Nẵng' });
     await desk.getByLabel('Vào', { exact: true }).check();
-    await desk.getByRole('button', { name: 'Kiểm tra' }).click();
+    await desk.getByRole('button', { name: 'Kiểm tra mã đã dán' }).click();
     await expect(verdict).toContainText('HỢP LỆ');
     await expect(verdict).toContainText('Đã ghi nhận VÀO: Sảnh chính');
     // the box is empty for the next citizen: the last token does not linger on the counter

@@ -2,7 +2,7 @@
 //! it needs ([`Principal::granter`], [`Principal::city_admin`], …). The guard values can only be made here, and the
 //! service functions that change anything take them, so a handler that forgets to check does not compile.
 //! Staff guards also require that this session passed the authenticator-app step.
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 use super::domain::{is_staff, scopes_of};
@@ -175,16 +175,11 @@ impl Scoped {
 }
 
 impl Denied {
-    /// What the browser gets: the sign-in page, the authenticator enrolment page, or 403 / 503.
-    pub async fn response(self, state: &AppState, headers: &HeaderMap) -> Response {
-        match self {
-            Denied::SignIn => crate::identity::web::see_other("/signin"),
-            Denied::SecondFactor => crate::identity::web::see_other("/me/security?required=1"),
-            Denied::Forbidden => {
-                crate::identity::web::render(state, "/forbidden", headers, (), StatusCode::FORBIDDEN).await
-            }
-            Denied::Unavailable => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        }
+    /// What a plain handler answers (the refusal's own answer, see [`crate::web::Refusal`]): the sign-in page, the
+    /// authenticator enrolment page, 403 (a browser gets the translated page, made by the server) or 503. Neither
+    /// the state nor the headers are needed any more; they stay so that the handlers calling this need not change.
+    pub async fn response(self, _state: &AppState, _headers: &HeaderMap) -> Response {
+        crate::web::Refusal::from(self).into_response()
     }
 }
 

@@ -289,6 +289,25 @@ pub async fn sign_out() -> Result<(), Refusal> {
     Ok(())
 }
 
+/// The development outbox page's data: the messages that would have gone by SMS, newest first. Only with `--dev`:
+/// nothing is there otherwise (404).
+#[server(prefix = "/api", endpoint = "dev/outbox", input = GetUrl)]
+pub async fn outbox_page() -> Result<super::OutboxPageData, Refusal> {
+    use crate::web::{caller, reply};
+    let state = caller::state()?;
+    if !state.site.dev {
+        // as if it did not exist, for a script asking for the data too
+        reply::set_status(Refusal::NotFound.status());
+        return Err(Refusal::NotFound);
+    }
+    reply::no_store();
+    let messages =
+        super::sms::outbox(&state.db, 200).await.map_err(|e| Refusal::unavailable("reading the outbox", e))?;
+    Ok(super::OutboxPageData {
+        messages: messages.into_iter().map(|m| (m.to, m.body, super::web::format_time(m.sent_at))).collect(),
+    })
+}
+
 #[cfg(feature = "ssr")]
 const EMAIL_FLASH: &str = "email";
 

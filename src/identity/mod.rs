@@ -2,7 +2,6 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod account;
-#[cfg(feature = "ssr")]
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod email;
@@ -245,9 +244,9 @@ pub struct SessionLine {
     pub last_seen: String,
 }
 
-/// The development outbox (exists only under --dev).
-#[derive(Clone, Debug)]
-pub struct OutboxState {
+/// The development outbox (exists only under --dev): (to, text, when), newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxPageData {
     pub messages: Vec<(String, String, String)>,
 }
 

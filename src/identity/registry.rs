@@ -6,15 +6,17 @@
 //! (date as yyyy-mm-dd) → 200 `{"result": "match" | "mismatch" | "not_found", "mismatched_fields": [...]}`.
 use std::time::Duration;
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, DbError};
 
-#[derive(Clone)]
+/// `Debug` shows the address, never the key.
+#[derive(Clone, Debug)]
 pub struct RegistryClient {
     client: reqwest::Client,
     url: String,
-    api_key: String,
+    api_key: SecretString,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +41,7 @@ pub enum Verdict {
 }
 
 impl RegistryClient {
-    pub fn new(url: &str, api_key: String) -> Result<Self, String> {
+    pub fn new(url: &str, api_key: SecretString) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .connect_timeout(Duration::from_secs(3))
@@ -60,7 +62,7 @@ impl RegistryClient {
                 .client
                 .post(&self.url)
                 .header("content-type", "application/json")
-                .header("x-api-key", &self.api_key)
+                .header("x-api-key", self.api_key.expose_secret())
                 .body(body.clone())
                 .send()
                 .await;
@@ -160,6 +162,7 @@ pub mod simulator {
     use axum::extract::State;
     use axum::http::{HeaderMap, StatusCode};
     use axum::response::{IntoResponse, Response};
+    use secrecy::{ExposeSecret, SecretString};
 
     use super::{VerifyRequest, VerifyResponse};
 
@@ -172,35 +175,33 @@ pub mod simulator {
     #[derive(Clone)]
     struct Registry {
         people: Arc<HashMap<String, (String, String)>>,
-        api_key: Arc<str>,
+        api_key: Arc<SecretString>,
     }
 
     pub fn load_csv(text: &str) -> Result<HashMap<String, (String, String)>, String> {
         let mut people = HashMap::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || (n == 0 && line.starts_with("citizen_id")) {
+        for (line, fields) in crate::formats::csv::read(text.as_bytes()).map_err(|e| e.to_string())? {
+            if line == 1 && fields.first().is_some_and(|f| f.starts_with("citizen_id")) {
                 continue;
             }
-            let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-            let [id, name, birth] = cols[..] else { return Err(format!("line {}: expected 3 columns", n + 1)) };
+            let [id, name, birth] = &fields[..] else { return Err(format!("line {line}: expected 3 columns")) };
             let birth = Date::parse_dmy(birth)
                 .ok()
                 .or_else(|| Date::parse_iso(birth))
-                .ok_or_else(|| format!("line {}: bad date {birth}", n + 1))?;
-            people.insert(id.to_owned(), (name.to_owned(), birth.iso()));
+                .ok_or_else(|| format!("line {line}: bad date {birth}"))?;
+            people.insert(id.clone(), (name.clone(), birth.iso()));
         }
         Ok(people)
     }
 
-    pub fn router(people: HashMap<String, (String, String)>, api_key: String) -> axum::Router {
+    pub fn router(people: HashMap<String, (String, String)>, api_key: SecretString) -> axum::Router {
         axum::Router::new()
             .route("/v1/verify", axum::routing::post(verify))
-            .with_state(Registry { people: Arc::new(people), api_key: api_key.into() })
+            .with_state(Registry { people: Arc::new(people), api_key: Arc::new(api_key) })
     }
 
     async fn verify(State(registry): State<Registry>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-        if headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(&*registry.api_key) {
+        if headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(registry.api_key.expose_secret()) {
             return (StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({"error": "bad api key"}))).into_response();
         }
         let Ok(request) = serde_json::from_slice::<VerifyRequest>(&body) else {
@@ -238,7 +239,7 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move {
-            let _ = axum::serve(listener, simulator::router(people, "secret".into())).await;
+            let _ = axum::serve(listener, simulator::router(people, "secret".to_owned().into())).await;
         });
         url
     }
@@ -249,7 +250,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_client_reads_every_verdict_of_the_simulator() {
-        let client = RegistryClient::new(&start_simulator().await, "secret".into()).expect("client");
+        let client = RegistryClient::new(&start_simulator().await, "secret".to_owned().into()).expect("client");
+        assert!(!format!("{client:?}").contains("secret"), "the key stays out of Debug");
         assert_eq!(client.verify(&request("048085001234", "Nguyễn Văn An", "1985-03-12")).await, Ok(Verdict::Match));
         assert_eq!(
             client.verify(&request("048085001234", "nguyễn  văn an", "1985-03-13")).await,
@@ -262,7 +264,7 @@ mod tests {
             "a different diacritic is a different name"
         );
         assert_eq!(client.verify(&request("001099000001", "X Y", "1999-01-01")).await, Ok(Verdict::NotFound));
-        let wrong_key = RegistryClient::new(&start_simulator().await, "nope".into()).expect("client");
+        let wrong_key = RegistryClient::new(&start_simulator().await, "nope".to_owned().into()).expect("client");
         assert!(wrong_key.verify(&request("048085001234", "A B", "1985-03-12")).await.is_err());
     }
 
@@ -277,10 +279,10 @@ mod tests {
         .expect("create")
         .check()
         .expect("ok");
-        let down = RegistryClient::new("http://127.0.0.1:9", "k".into()).expect("client");
+        let down = RegistryClient::new("http://127.0.0.1:9", "k".to_owned().into()).expect("client");
         check_account(&db, &down, "a1", 10).await.expect("recorded");
         assert_eq!(pending_accounts(&db, 10).await.expect("pending"), ["a1"]);
-        let up = RegistryClient::new(&start_simulator().await, "secret".into()).expect("client");
+        let up = RegistryClient::new(&start_simulator().await, "secret".to_owned().into()).expect("client");
         check_account(&db, &up, "a1", 20).await.expect("checked");
         let mut res = db.query("SELECT VALUE level FROM ONLY account:a1").await.expect("level");
         assert_eq!(res.take::<Option<i64>>(0).expect("level"), Some(2));

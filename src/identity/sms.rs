@@ -5,6 +5,7 @@
 //! errors are retried (3 attempts, 0.5 s then 1 s apart); other 4xx are not.
 use std::time::Duration;
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use super::domain::PhoneNumber;
@@ -40,7 +41,7 @@ impl std::fmt::Display for SmsError {
 pub struct HttpSmsGateway {
     client: reqwest::Client,
     url: String,
-    api_key: String,
+    api_key: SecretString,
 }
 
 impl std::fmt::Debug for HttpSmsGateway {
@@ -57,7 +58,7 @@ struct HttpMessage<'a> {
 }
 
 impl HttpSmsGateway {
-    pub fn new(url: String, api_key: String) -> Result<Self, String> {
+    pub fn new(url: String, api_key: SecretString) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .connect_timeout(Duration::from_secs(5))
@@ -78,7 +79,7 @@ impl HttpSmsGateway {
                 .client
                 .post(&self.url)
                 .header("content-type", "application/json")
-                .header("x-api-key", &self.api_key)
+                .header("x-api-key", self.api_key.expose_secret())
                 .body(payload.clone())
                 .send()
                 .await;
@@ -225,7 +226,7 @@ mod tests {
             }
             requests
         });
-        let gateway = SmsGateway::Http(HttpSmsGateway::new(url, "k3y".into()).expect("client"));
+        let gateway = SmsGateway::Http(HttpSmsGateway::new(url, "k3y".to_owned().into()).expect("client"));
         let phone = PhoneNumber::parse("0912345678").expect("phone");
         gateway.send(&phone, "Mã OTP: 123456", "ref-1", 0).await.expect("sent on the second attempt");
         let requests = server.await.expect("server");

@@ -1,11 +1,11 @@
 //! Sign-up, sign-in, code entry, "my account" and "my sessions" pages. Plain forms that post to their server
 //! functions: they work before (and without) the WASM. Each page loads its data (and what its last form answered)
-//! through a server function before it answers; the development outbox renders what its handler put in context.
+//! through a server function before it answers.
 use leptos::prelude::*;
 
 use super::domain::{CitizenIdError, DateError, NameError, PhoneError};
 use super::{
-    AccountView, Field, FormState, Notice, OutboxState, Problem, SecondFactorPageData, SecurityPageData,
+    AccountView, Field, FormState, Notice, OutboxPageData, Problem, SecondFactorPageData, SecurityPageData,
     SessionsPageData, SignUpInput, VerifyPageData,
 };
 use super::api::{
@@ -14,7 +14,7 @@ use super::api::{
 };
 use crate::orgs::api::AnswerEmployer;
 use crate::i18n::*;
-use crate::shell::{NotFoundPage, RefusedPage};
+use crate::shell::RefusedPage;
 
 pub(crate) fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> &'static str {
     match problem {
@@ -672,11 +672,15 @@ fn security_view(state: SecurityPageData) -> impl IntoView {
     }
 }
 
-/// Development only: the messages that would have been sent by SMS.
+/// Development only (`--dev`; a 404 otherwise): the messages that would have been sent by SMS. Loads them
+/// through [`outbox_page`](super::api::outbox_page) before it answers.
 #[component]
 pub fn OutboxPage() -> impl IntoView {
+    crate::shell::loaded((), |_| super::api::outbox_page(), outbox_view)
+}
+
+fn outbox_view(state: OutboxPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<OutboxState>() else { return view! { <NotFoundPage /> }.into_any() };
     view! {
         <h1>{t!(i18n, outbox.title)}</h1>
         <p class="notice notice--info">{t!(i18n, outbox.intro)}</p>
@@ -700,7 +704,6 @@ pub fn OutboxPage() -> impl IntoView {
                 .collect_view()}
         </ul>
     }
-    .into_any()
 }
 
 /// GET /me/email: the verified address for codes.

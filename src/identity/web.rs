@@ -1,11 +1,10 @@
 //! HTTP for accounts: the work of the sign-up and sign-in forms for their server functions (`super::api`), the
-//! chip ID card photo of the sign-up form (a multipart upload, plain axum), the development outbox, and what the
-//! other slices share: the clock, sessions from cookies, the client's address, codes by SMS.
-use axum::body::Body;
-use axum::extract::{Request, State};
+//! chip ID card photo of the sign-up form (a multipart upload, plain axum), the development outbox as JSON, and
+//! what the other slices share: the clock, sessions from cookies, the client's address, codes by SMS.
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use leptos::prelude::{provide_context, use_context};
+use leptos::prelude::use_context;
 
 use super::account::{self, AccountError};
 use super::api::SignFormError;
@@ -13,7 +12,7 @@ use super::domain::{Date, PhoneNumber};
 use super::otp::{self, OtpError, OtpPolicy};
 use super::session::{self, COOKIE};
 use super::sms;
-use super::{Field, FormState, Notice, OtpPurpose, OutboxState, Problem, SignUpInput, VerifyPageData};
+use super::{Field, FormState, Notice, OtpPurpose, Problem, SignUpInput, VerifyPageData};
 use crate::web::caller::{Client, caller};
 use crate::web::{AppState, Refusal, flash, reply};
 
@@ -26,37 +25,6 @@ pub fn now() -> i64 {
 
 pub(crate) fn today() -> Date {
     Date::from_unix_vietnam(now())
-}
-
-/// Renders `path` of the app with extra context (the page reads it), e.g. a form with its errors.
-pub(crate) async fn render<C: Clone + Send + Sync + 'static>(
-    state: &AppState,
-    path: &str,
-    headers: &HeaderMap,
-    context: C,
-    status: StatusCode,
-) -> Response {
-    let mut request = Request::builder().uri(path);
-    for name in [header::COOKIE, header::ACCEPT_LANGUAGE, header::USER_AGENT] {
-        if let Some(value) = headers.get(&name) {
-            request = request.header(name, value);
-        }
-    }
-    let Ok(request) = request.body(Body::empty()) else {
-        return StatusCode::BAD_REQUEST.into_response();
-    };
-    let for_context = state.clone();
-    let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_to_stream_with_context(
-        move || {
-            crate::server::provide_request_context(&for_context);
-            provide_context(context.clone());
-        },
-        move || crate::app::shell(options.clone()),
-    );
-    let mut response = handler(request).await.into_response();
-    *response.status_mut() = status;
-    response
 }
 
 /// 503 for a failure on our side (logged with what failed; the person is told to try again).
@@ -656,15 +624,6 @@ pub async fn outbox_json(State(state): State<AppState>) -> Response {
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
-}
-
-/// GET /dev/outbox (only with --dev)
-pub async fn outbox_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let messages = sms::outbox(&state.db, 200).await.unwrap_or_default();
-    let context = OutboxState {
-        messages: messages.into_iter().map(|m| (m.to, m.body, format_time(m.sent_at))).collect(),
-    };
-    no_store(render(&state, "/dev/outbox", &headers, context, StatusCode::OK).await)
 }
 
 fn iso_utc(seconds: i64) -> String {

@@ -2,6 +2,7 @@
 //! order, in Vietnamese or English, comma or semicolon separated, UTF-8 with or without BOM, quoted fields as
 //! spreadsheets write them). A file that cannot be read as such is refused whole, before any row is imported;
 //! a row whose values are wrong is reported on its own.
+#[cfg(feature = "ssr")]
 use crate::domain::text::fold;
 use crate::identity::domain::{CitizenId, FullName, PhoneNumber};
 
@@ -83,6 +84,7 @@ pub fn parse_row(row: &RawRow) -> Result<Employee, Vec<Column>> {
     }
 }
 
+#[cfg(feature = "ssr")]
 fn column_of(header: &str) -> Option<Column> {
     let h = fold(header.trim().trim_matches('"'));
     let h = h.trim();
@@ -95,68 +97,19 @@ fn column_of(header: &str) -> Option<Column> {
     }
 }
 
-/// Splits CSV text into records of fields (quotes as RFC 4180: `""` inside quotes is a quote, line breaks may
-/// be quoted). Returns each record with the line it starts on.
-pub(crate) fn records(text: &str, separator: char) -> Result<Vec<(usize, Vec<String>)>, FileProblem> {
-    let mut out = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut line = 1;
-    let mut start = 1;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                '\n' => {
-                    line += 1;
-                    field.push('\n');
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.trim().is_empty() => {
-                field.clear();
-                quoted = true;
-            }
-            '\r' => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut field));
-                out.push((start, std::mem::take(&mut fields)));
-                line += 1;
-                start = line;
-            }
-            c if c == separator => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    if quoted {
-        return Err(FileProblem::UnclosedQuote { line: start });
-    }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        out.push((start, fields));
-    }
-    Ok(out)
-}
-
 /// Reads the whole file, or says why it cannot be imported at all.
+#[cfg(feature = "ssr")]
 pub fn read_file(bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
+    use crate::formats::csv::ReadError;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(FileProblem::TooBig);
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| FileProblem::NotUtf8)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first = text.lines().next().unwrap_or_default();
-    let separator = if first.matches(';').count() > first.matches(',').count() { ';' } else { ',' };
-    let mut all = records(text, separator)?.into_iter().filter(|(_, r)| r.iter().any(|f| !f.trim().is_empty()));
+    let mut all = crate::formats::csv::read(bytes)
+        .map_err(|e| match e {
+            ReadError::NotUtf8 => FileProblem::NotUtf8,
+            ReadError::UnclosedQuote { line } => FileProblem::UnclosedQuote { line },
+        })?
+        .into_iter();
     let Some((_, header)) = all.next() else { return Err(FileProblem::Empty) };
     let find = |col: Column| header.iter().position(|h| column_of(h) == Some(col)).ok_or(FileProblem::MissingColumn(col));
     let (phone, name, id) = (find(Column::Phone)?, find(Column::FullName)?, find(Column::CitizenId)?);
@@ -171,21 +124,15 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
         }
         rows.push(RawRow {
             line,
-            phone: record[phone].trim().to_owned(),
-            full_name: record[name].trim().to_owned(),
-            citizen_id: record[id].trim().to_owned(),
+            phone: record[phone].clone(),
+            full_name: record[name].clone(),
+            citizen_id: record[id].clone(),
         });
     }
     if rows.is_empty() {
         return Err(FileProblem::Empty);
     }
     Ok(rows)
-}
-
-/// A CSV field, quoted when it needs to be (and guarded against spreadsheet formulas).
-pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-    if value.contains([',', '"', '\n', '\r', ';']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
 }
 
 #[cfg(test)]
@@ -228,12 +175,5 @@ mod tests {
     fn a_wrong_row_names_its_columns() {
         let row = RawRow { line: 3, phone: "12345".into(), full_name: "Lan".into(), citizen_id: "048186000123".into() };
         assert_eq!(parse_row(&row), Err(vec![Column::Phone, Column::FullName]));
-    }
-
-    #[test]
-    fn exported_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("Trần Thị Lan"), "Trần Thị Lan");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
     }
 }

@@ -6,10 +6,11 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::domain::{self, FileProblem, MAX_FILE_BYTES, csv_field};
+use super::domain::{self, FileProblem, MAX_FILE_BYTES};
 use super::service::{self, OrgAdmin, Seen};
 use super::{UploadError, UploadProblem};
 use crate::access::guard::Principal;
+use crate::formats::{self, Cell};
 use crate::identity::web::{no_store, now, see_other};
 use crate::web::{AppState, FormFailure, Refusal};
 
@@ -138,18 +139,18 @@ pub async fn results_csv(State(state): State<AppState>, principal: Principal, Pa
         Ok(None) => return Refusal::Forbidden.into_response(),
         Err(e) => return Refusal::unavailable("reading an enrolment", e).into_response(),
     };
-    let mut out = String::from("\u{feff}dong,so_dien_thoai,ho_va_ten,ket_qua,cot\r\n");
+    let titles = ["dong", "so_dien_thoai", "ho_va_ten", "ket_qua", "cot"];
+    let mut table = vec![titles.iter().map(|t| Cell::Text((*t).to_owned())).collect::<Vec<_>>()];
     for r in &enrolment.rows {
-        out.push_str(&format!(
-            "{},{},{},{},{}\r\n",
-            r.line,
-            csv_field(&r.phone),
-            csv_field(&r.full_name),
-            r.outcome.as_str(),
-            csv_field(&r.field)
-        ));
+        table.push(vec![
+            Cell::Text(r.line.to_string()),
+            Cell::Text(r.phone.clone()),
+            Cell::Text(r.full_name.clone()),
+            Cell::Text(r.outcome.as_str().to_owned()),
+            Cell::Text(r.field.clone()),
+        ]);
     }
-    let mut response = out.into_response();
+    let mut response = formats::csv::write(&table).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"ket-qua-{id}.csv\"")) {

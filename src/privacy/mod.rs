@@ -7,8 +7,6 @@ pub mod service;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod web;
-#[cfg(feature = "ssr")]
-pub mod zip;
 
 use crate::family::ActingFor;
 

@@ -1,10 +1,10 @@
 //! Recording reads by others, the timeline, the export and the deletion of a person's data.
 use serde::Deserialize;
 
-use super::zip::ZipWriter;
 use super::{SeenLine, SeenRole, SeenWhat};
 use crate::db::{Db, DbError};
 use crate::family::service::Subject;
+use crate::formats::zip::ZipWriter;
 use crate::secret::SecretKey;
 use crate::vault::store::BlobStore;
 

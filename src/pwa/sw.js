@@ -10,7 +10,8 @@ const OFFLINE_PAGES = [OFFLINE_URL, "/offline/qr"];
 const OFFLINE_INSTEAD = { "/me/qr": "/offline/qr" };
 // Pages kept from their last visit, for use without network: the service counter (its form carries no citizen
 // data; its script checks codes offline) and the team's registration form (blank; what a member saves stays in
-// the page's IndexedDB queue until sent). Signing out removes the copy.
+// the page's IndexedDB queue until sent). Signing out removes the copy. A page that shows what its last form
+// answered (the counter's verdict names the citizen) says so with `X-Keep-Offline: no` and is not kept.
 const KEEP_PAGES = ["/counter/scan", "/team/register"];
 const KEEP_FILES = ["/counter.js", "/assist.js", "/card-scan.js"];
 
@@ -49,7 +50,8 @@ async function navigate(request) {
   try {
     const response = await fetch(request);
     if (response.status !== 502 && response.status !== 503 && response.status !== 504) {
-      if (KEEP_PAGES.includes(path) && response.ok && !response.redirected) {
+      const keep = response.ok && !response.redirected && response.headers.get("x-keep-offline") !== "no";
+      if (KEEP_PAGES.includes(path) && keep) {
         const cache = await caches.open(SHELL_CACHE);
         await cache.put(path, response.clone());
       }

@@ -16,7 +16,6 @@ pub mod token;
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
-#[cfg(feature = "ssr")]
 pub mod keys;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -170,7 +169,7 @@ impl Direction {
 }
 
 /// What the counter shows after a check: green with the disclosed claims, or red with the reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CounterOutcome {
     pub valid: bool,
     pub reason: Option<Reason>,
@@ -184,7 +183,7 @@ pub struct CounterOutcome {
 }
 
 /// Why the counter could not even check (nothing to check).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CounterProblem {
     /// Neither a photo nor a pasted code.
     Nothing,
@@ -192,17 +191,22 @@ pub enum CounterProblem {
     NotAPicture,
     /// No readable QR code in the picture.
     NoCode,
+    /// A photo was chosen, but the pasted-code button pressed: the photo was not sent.
+    PhotoNotSent,
 }
 
-/// The counter page (/counter/scan).
-#[derive(Clone, Debug, Default)]
-pub struct CounterState {
+/// The counter page (/counter/scan): the operator's organizations and places, and what the last form answered
+/// (the choices as the form had them, and the verdict or why there was none).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterPageData {
     /// The relying parties the operator works for: (id, name).
     pub organizations: Vec<(String, String)>,
     pub organization: String,
     pub purpose: Option<Purpose>,
     pub outcome: Option<CounterOutcome>,
     pub problem: Option<CounterProblem>,
+    /// The last form failed on our side (nothing was checked or registered).
+    pub failed: bool,
     pub typed: String,
     /// The places with entry control of the operator's organizations: (id, "place · organization").
     pub places: Vec<(String, String)>,
@@ -215,7 +219,7 @@ pub struct CounterState {
     pub place_typed: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PlaceNotice {
     Added,
     NameInvalid,

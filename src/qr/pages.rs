@@ -1,11 +1,31 @@
-//! Server functions of the QR pages: each page's data (/me/qr, /me/qr/checks, /me/qr/card), "lost phone", and
-//! issuing and revoking the printed card. The image, the token for scripts and the offline batch stay plain
-//! handlers in `web.rs` (they are files, not pages); so do the counter's (`counter.rs`).
+//! Server functions of the QR pages: each page's data (/me/qr, /me/qr/checks, /me/qr/card, /counter/scan), "lost
+//! phone", issuing and revoking the printed card, and the counter's forms (checking a pasted code, registering a
+//! place). The image, the token for scripts and the offline batch stay plain handlers in `web.rs` (they are files,
+//! not pages); so does the counter's photo upload (multipart, `counter.rs`).
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
 
-use super::{CardNotice, CardPageData, ChecksPageData, QrPageData};
+use super::{CardNotice, CardPageData, ChecksPageData, CounterOutcome, CounterPageData, CounterProblem, QrPageData};
 use crate::web::Refusal;
+
+/// Why a counter form gave no verdict or registered no place: the caller, nothing to check, or the place's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum CounterError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Nothing could be checked (no code, no readable picture); nothing was recorded.
+    #[error("nothing to check: {0:?}")]
+    Problem(CounterProblem),
+    /// A place name of 2 to 100 characters is needed.
+    #[error("the place name is not valid")]
+    PlaceNameInvalid,
+    /// The organization already has a place of that name.
+    #[error("the place name is taken")]
+    PlaceNameTaken,
+}
+
+crate::form_error!(CounterError);
 
 /// The flash of /me/qr ("lost phone" failed) and of /me/qr/card (what the last card form did).
 #[cfg(feature = "ssr")]
@@ -175,5 +195,64 @@ pub async fn revoke_card() -> Result<Option<CardNotice>, Refusal> {
     }
     .await;
     reply::finish_form(&state, "/me/qr/card", CARD_FLASH, &result, &result).await;
+    result
+}
+
+// ---- the counter (/counter/scan): staff with the service-operator role --------------------------------------------
+
+/// The counter page's data: the operator's organizations and their places, and what the last form answered (the
+/// verdict, shown once: a reload shows the form afresh, and the copy kept for use without network never has it).
+#[server(prefix = "/api", endpoint = "counter/page", input = GetUrl)]
+pub async fn counter_page() -> Result<CounterPageData, Refusal> {
+    use crate::web::{caller, flash, reply};
+    let state = caller::state()?;
+    let operator = super::counter::operator(&state).await?;
+    reply::no_store();
+    let kept: Option<CounterPageData> = flash::take(&state, super::counter::FLASH).await;
+    if kept.is_some() {
+        reply::not_kept_offline();
+    }
+    super::counter::page(&state, &operator, kept).await
+}
+
+/// Checks a pasted code (or the one the camera script read) for the operator's organization and purpose, at a
+/// place when one is chosen, and records the check. The text box is empty again after a check. A photo is sent
+/// by the form's other button, to [`check_photo`](super::counter::check_photo).
+#[server(prefix = "", endpoint = "counter/scan")]
+pub async fn check_code(
+    #[server(default)] token: String,
+    #[server(default)] organization: String,
+    #[server(default)] purpose: String,
+    #[server(default)] place: String,
+    #[server(default)] direction: String,
+    // a file field posted without multipart: only its file name, which says a photo was chosen
+    #[server(default)] photo: String,
+) -> Result<CounterOutcome, CounterError> {
+    use super::counter::{self, CheckInput};
+    let state = crate::web::caller::state()?;
+    let input = CheckInput { token, organization, purpose, place, direction };
+    let read = input.typed_code(!photo.is_empty());
+    let (result, page) = counter::check_as_caller(&state, &input, read).await;
+    crate::web::reply::finish_form(&state, counter::BACK, counter::FLASH, &result, page).await;
+    result
+}
+
+/// Registers a place with entry control for one of the operator's organizations.
+#[server(prefix = "", endpoint = "counter/places")]
+pub async fn add_place(
+    #[server(default)] name: String,
+    #[server(default)] organization: String,
+) -> Result<(), CounterError> {
+    use super::counter;
+    let state = crate::web::caller::state()?;
+    let mut page = CounterPageData::default();
+    let result = match counter::operator(&state).await {
+        Ok(operator) => counter::register_place(&state, &operator, &organization, &name, &mut page).await,
+        Err(refusal) => {
+            page.failed = true;
+            Err(refusal.into())
+        }
+    };
+    crate::web::reply::finish_form(&state, counter::BACK, counter::FLASH, &result, page).await;
     result
 }

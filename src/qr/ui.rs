@@ -2,15 +2,15 @@
 //! screenshot is easy to tell from the live page.
 use leptos::prelude::*;
 
-use super::pages::{IssueCard, RevokeCard, RevokeCodes};
+use super::pages::{AddPlace, CheckCode, IssueCard, RevokeCard, RevokeCodes};
 use super::{
-    CardNotice, CardPageData, ChecksPageData, CounterOutcome, CounterProblem, CounterState, Direction, PlaceNotice, Preset,
-    Purpose, QrPageData, Reason,
+    CardNotice, CardPageData, ChecksPageData, CounterOutcome, CounterPageData, CounterProblem, Direction, PlaceNotice,
+    Preset, Purpose, QrPageData, Reason,
 };
 use crate::family::ActingFor;
 use crate::family::ui::{ActingBanner, PersonNav, PersonPage};
 use crate::i18n::*;
-use crate::shell::{ErrorNotice, NotFoundPage};
+use crate::shell::ErrorNotice;
 
 /// Seconds between two codes on screen (each is valid for two minutes: a slow scan still works).
 pub const ROTATE_SECONDS: i64 = 60;
@@ -253,26 +253,35 @@ fn outcome_view(i18n: leptos_i18n::I18nContext<Locale>, outcome: CounterOutcome)
     .into_any()
 }
 
+/// `/counter/scan` (staff with the service-operator role): loads its data through
+/// [`counter_page`](super::pages::counter_page) before it answers.
 #[component]
 pub fn CounterPage() -> impl IntoView {
+    crate::shell::loaded((), |_| super::pages::counter_page(), counter_view)
+}
+
+fn counter_view(state: CounterPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<CounterState>() else { return view! { <NotFoundPage /> }.into_any() };
     let problem = state.problem.map(|p| match p {
         CounterProblem::Nothing => t_string!(i18n, counter.problem_nothing),
         CounterProblem::NotAPicture => t_string!(i18n, counter.problem_picture),
         CounterProblem::NoCode => t_string!(i18n, counter.problem_no_code),
+        CounterProblem::PhotoNotSent => t_string!(i18n, counter.problem_photo_not_sent),
     });
     let chosen_purpose = state.purpose.unwrap_or(Purpose::Identity);
-    let chosen_org = state.organization.clone();
-    let places = state.places.clone();
-    let places_listed = state.places.clone();
-    let chosen_place = state.place.clone();
     let chosen_direction = state.direction.unwrap_or(Direction::In);
     let place_notice = state.place_notice.map(|n| match n {
         PlaceNotice::Added => (t_string!(i18n, counter.place_added), false),
         PlaceNotice::NameInvalid => (t_string!(i18n, counter.place_name_invalid), true),
         PlaceNotice::NameTaken => (t_string!(i18n, counter.place_name_taken), true),
     });
+    let organization_options = |chosen: &str| {
+        state
+            .organizations
+            .iter()
+            .map(|(id, name)| view! { <option value=id.clone() selected=id == chosen>{name.clone()}</option> })
+            .collect_view()
+    };
     // the words /counter.js shows (camera, offline verdicts), as one JSON attribute
     let words = serde_json::json!({
         "start": t_string!(i18n, counter.camera_start),
@@ -303,108 +312,110 @@ pub fn CounterPage() -> impl IntoView {
         "adultNo": t_string!(i18n, counter.adult_no)
     })
     .to_string();
+    let place_fields = (!state.places.is_empty()).then(|| {
+        view! {
+            <div class="field">
+                <label for="place">{t!(i18n, counter.place_label)}</label>
+                <select id="place" name="place">
+                    <option value="">{t!(i18n, counter.place_none)}</option>
+                    {state
+                        .places
+                        .iter()
+                        .map(|(id, label)| view! { <option value=id.clone() selected=*id == state.place>{label.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <fieldset class="field">
+                <legend>{t!(i18n, counter.direction_label)}</legend>
+                <div class="choices">
+                    <label class="choice">
+                        <input type="radio" name="direction" value="in" checked=chosen_direction == Direction::In />
+                        {t!(i18n, counter.direction_in)}
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="direction" value="out" checked=chosen_direction == Direction::Out />
+                        {t!(i18n, counter.direction_out)}
+                    </label>
+                </div>
+            </fieldset>
+        }
+    });
+    // One form, two buttons: the photo goes (multipart) to the server, which reads it; the pasted code (or the one
+    // the camera script read, which sends the form itself) goes to the form's server function.
+    let check_fields = view! {
+        // The camera (where the browser reads QR codes itself) and checks with no network: a small plain script
+        // that only this page loads (/counter.js), so citizens never download it; it shows this block when it
+        // runs, and takes its words from these attributes.
+        <div id="camera" class="scanner" hidden=true data-text=words>
+            <button type="button" class="button button--wide">{t!(i18n, counter.camera_start)}</button>
+            <p class="meta" role="status" data-testid="camera-status"></p>
+            <video class="scanner__video" hidden=true playsinline=true muted=true></video>
+        </div>
+        <script src="/counter.js" defer=true></script>
+        <div class="field">
+            <label for="photo">{t!(i18n, counter.photo_label)}</label>
+            <span class="hint" id="photo-hint">{t!(i18n, counter.photo_hint)}</span>
+            <input id="photo" name="photo" type="file" accept="image/png,image/jpeg" capture="environment" aria-describedby="photo-hint" />
+        </div>
+        <div class="field">
+            <label for="token">{t!(i18n, counter.token_label)}</label>
+            <textarea id="token" name="token" rows="3" autocomplete="off" spellcheck="false">{state.typed.clone()}</textarea>
+        </div>
+        <div class="field">
+            <label for="purpose">{t!(i18n, counter.purpose_label)}</label>
+            <select id="purpose" name="purpose">
+                {Purpose::ALL
+                    .into_iter()
+                    .map(|p| view! { <option value=p.as_str() selected=p == chosen_purpose>{purpose_name(i18n, p)}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for="organization">{t!(i18n, counter.org_label)}</label>
+            <select id="organization" name="organization">{organization_options(state.organization.as_str())}</select>
+        </div>
+        {place_fields}
+        <div class="actions">
+            <button type="submit" class="button" formaction=PHOTO_CHECK formenctype="multipart/form-data" formnovalidate>
+                {t!(i18n, counter.check_photo_button)}
+            </button>
+            <button type="submit" class="button button--secondary">{t!(i18n, counter.check_text_button)}</button>
+        </div>
+    };
+    let places_form = view! {
+        <h2>{t!(i18n, counter.places_title)}</h2>
+        <p>{t!(i18n, counter.places_intro)}</p>
+        {place_notice.map(|(text, error)| crate::shell::notice(text, error))}
+        <ul class="plain-list" data-testid="places">
+            {state.places.iter().map(|(_, label)| view! { <li>{label.clone()}</li> }).collect_view()}
+        </ul>
+        <div class="field">
+            <label for="place_name">{t!(i18n, counter.place_name_label)}</label>
+            <input id="place_name" name="name" type="text" maxlength="100" value=state.place_typed.clone() autocomplete="off" />
+        </div>
+        <div class="field">
+            <label for="place_organization">{t!(i18n, counter.place_org_label)}</label>
+            <select id="place_organization" name="organization">{organization_options(state.organization.as_str())}</select>
+        </div>
+        <button type="submit" class="button button--secondary">{t!(i18n, counter.place_add)}</button>
+    };
     view! {
         <h1>{t!(i18n, counter.title)}</h1>
         {state.outcome.map(|o| outcome_view(i18n, o))}
         {problem.map(|p| view! { <div class="notice notice--error" role="alert">{p}</div> })}
-        <form method="post" action="/counter/scan" enctype="multipart/form-data" class="card" id="counter-form">
-            // The camera (where the browser reads QR codes itself) and checks with no network: a small plain script
-            // that only this page loads (/counter.js), so citizens never download it; it shows this block when it
-            // runs, and takes its words from these attributes.
-            <div id="camera" class="scanner" hidden=true data-text=words>
-                <button type="button" class="button button--wide">{t!(i18n, counter.camera_start)}</button>
-                <p class="meta" role="status" data-testid="camera-status"></p>
-                <video class="scanner__video" hidden=true playsinline=true muted=true></video>
-            </div>
-            <script src="/counter.js" defer=true></script>
-            <div class="field">
-                <label for="photo">{t!(i18n, counter.photo_label)}</label>
-                <span class="hint" id="photo-hint">{t!(i18n, counter.photo_hint)}</span>
-                <input id="photo" name="photo" type="file" accept="image/png,image/jpeg" capture="environment" aria-describedby="photo-hint" />
-            </div>
-            <div class="field">
-                <label for="token">{t!(i18n, counter.token_label)}</label>
-                <textarea id="token" name="token" rows="3" autocomplete="off" spellcheck="false">{state.typed.clone()}</textarea>
-            </div>
-            <div class="field">
-                <label for="purpose">{t!(i18n, counter.purpose_label)}</label>
-                <select id="purpose" name="purpose">
-                    {Purpose::ALL
-                        .into_iter()
-                        .map(|p| view! { <option value=p.as_str() selected=p == chosen_purpose>{purpose_name(i18n, p)}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="organization">{t!(i18n, counter.org_label)}</label>
-                <select id="organization" name="organization">
-                    {state
-                        .organizations
-                        .iter()
-                        .map(|(id, name)| {
-                            let selected = *id == chosen_org;
-                            view! { <option value=id.clone() selected=selected>{name.clone()}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            {(!places.is_empty()).then(|| {
-                let chosen_place = chosen_place.clone();
-                view! {
-                    <div class="field">
-                        <label for="place">{t!(i18n, counter.place_label)}</label>
-                        <select id="place" name="place">
-                            <option value="">{t!(i18n, counter.place_none)}</option>
-                            {places
-                                .iter()
-                                .map(|(id, label)| view! { <option value=id.clone() selected=*id == chosen_place>{label.clone()}</option> })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    <fieldset class="field">
-                        <legend>{t!(i18n, counter.direction_label)}</legend>
-                        <div class="choices">
-                            <label class="choice">
-                                <input type="radio" name="direction" value="in" checked=chosen_direction == Direction::In />
-                                {t!(i18n, counter.direction_in)}
-                            </label>
-                            <label class="choice">
-                                <input type="radio" name="direction" value="out" checked=chosen_direction == Direction::Out />
-                                {t!(i18n, counter.direction_out)}
-                            </label>
-                        </div>
-                    </fieldset>
-                }
-            })}
-            <button type="submit" class="button button--wide">{t!(i18n, counter.check_button)}</button>
-        </form>
+        {state.failed.then(|| view! { <ErrorNotice /> })}
+        <ActionForm action={ServerAction::<CheckCode>::new()} attr:id="counter-form" attr:class="card" attr:novalidate=true>
+            {check_fields}
+        </ActionForm>
         <p class="hint">{t!(i18n, counter.privacy)}</p>
-        <form method="post" action="/counter/places" class="card" id="places">
-            <h2>{t!(i18n, counter.places_title)}</h2>
-            <p>{t!(i18n, counter.places_intro)}</p>
-            {place_notice.map(|(text, error)| crate::shell::notice(text, error))}
-            <ul class="plain-list" data-testid="places">
-                {places_listed.into_iter().map(|(_, label)| view! { <li>{label}</li> }).collect_view()}
-            </ul>
-            <div class="field">
-                <label for="place_name">{t!(i18n, counter.place_name_label)}</label>
-                <input id="place_name" name="name" type="text" maxlength="100" value=state.place_typed.clone() autocomplete="off" />
-            </div>
-            <div class="field">
-                <label for="place_organization">{t!(i18n, counter.place_org_label)}</label>
-                <select id="place_organization" name="organization">
-                    {state
-                        .organizations
-                        .iter()
-                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == state.organization>{name.clone()}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            <button type="submit" class="button button--secondary">{t!(i18n, counter.place_add)}</button>
-        </form>
+        <ActionForm action={ServerAction::<AddPlace>::new()} attr:id="places" attr:class="card" attr:novalidate=true>
+            {places_form}
+        </ActionForm>
     }
-    .into_any()
 }
+
+/// Where the counter form's photo button sends the picture (multipart; the server reads the QR code in it).
+const PHOTO_CHECK: &str = "/counter/scan/photo";
 
 /// Who checked my QR code: when, which organization (or a system through the API), why, and what it showed.
 /// Loads its data through [`qr_checks`](super::pages::qr_checks) before it answers.

@@ -9,8 +9,8 @@ use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AssistMoveInput, AssistMovePageData, ChangePageData, CodesPageData, MoveField, MoveNotice, MoveProblem,
-    RecoverPageData,
+    AssistMoveInput, AssistMovePageData, CancelPageData, ChangePageData, CodesPageData, MoveField, MoveNotice,
+    MoveProblem, RecoverPageData,
 };
 use crate::web::Refusal;
 
@@ -68,6 +68,8 @@ const CHANGE_FLASH: &str = "move_change";
 const RECOVER_FLASH: &str = "move_recover";
 #[cfg(feature = "ssr")]
 const ASSIST_FLASH: &str = "move_assist";
+#[cfg(feature = "ssr")]
+const CANCEL_FLASH: &str = "move_cancel";
 
 // ---- recovery codes ------------------------------------------------------------------------------------------
 
@@ -279,5 +281,29 @@ pub async fn resend_assisted_code(#[server(default)] token: String) -> Result<Mo
     let result = super::web::assist_resend(&state, &token, &mut page).await;
     (page.problems, page.notice) = shown(&result);
     crate::web::reply::finish_form(&state, "/assist/move", ASSIST_FLASH, &result, page).await;
+    result
+}
+
+// ---- the old number cancels an assisted move (`/move/cancel/{token}`, the link in the message) ------------------
+
+/// The cancel link's page data: the move waiting (or nothing, any more), and what its button just did. No sign-in:
+/// the link is the proof.
+#[server(prefix = "/api", endpoint = "recovery/cancel", input = GetUrl)]
+pub async fn cancel_move_page(#[server(default)] token: String) -> Result<CancelPageData, Refusal> {
+    use crate::web::{caller, flash, reply};
+    let state = caller::state()?;
+    reply::no_store();
+    let kept: Option<Result<bool, Refusal>> = flash::take(&state, CANCEL_FLASH).await;
+    let page = super::web::cancel_page(&state, &super::web::link_token(&token)).await?;
+    Ok(CancelPageData { cancelled: matches!(kept, Some(Ok(true))), failed: matches!(kept, Some(Err(_))), ..page })
+}
+
+/// Cancels the move the link names (true: there was one waiting). Back to the link's page, which says so.
+#[server(prefix = "", endpoint = "move/cancel")]
+pub async fn cancel_move(#[server(default)] token: String) -> Result<bool, Refusal> {
+    let state = crate::web::caller::state()?;
+    let token = super::web::link_token(&token);
+    let result = super::web::cancel_link(&state, &token).await;
+    crate::web::reply::finish_form(&state, &format!("/move/cancel/{token}"), CANCEL_FLASH, &result, &result).await;
     result
 }

@@ -168,13 +168,15 @@ pub struct AssistMovePageData {
     pub notice: Option<MoveNotice>,
 }
 
-/// `/move/cancel/{token}`: the link sent to the old number.
-#[derive(Clone, Debug, Default)]
-pub struct CancelState {
+/// `/move/cancel/{token}`: the link sent to the old number, and what its button just did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelPageData {
     pub token: String,
     /// The waiting move: (new number masked, when it takes effect); None: no such move (any more).
     pub waiting: Option<(String, String)>,
     pub cancelled: bool,
+    /// The button failed on our side (nothing changed).
+    pub failed: bool,
 }
 
 /// A problem of `field`, if any.

@@ -4,18 +4,18 @@
 use leptos::prelude::*;
 
 use super::api::{
-    ConfirmAssistedMove, ConfirmChange, ConfirmRecovery, MakeRecoveryCodes, ResendAssistedCode, ResendRecoveryCode,
-    SendChangeCodes, StartAssistedMove, StartRecovery,
+    CancelMove, ConfirmAssistedMove, ConfirmChange, ConfirmRecovery, MakeRecoveryCodes, ResendAssistedCode,
+    ResendRecoveryCode, SendChangeCodes, StartAssistedMove, StartRecovery,
 };
 use super::domain::{IdentityCheck, RecoveryCodeError};
 use super::{
-    AssistMovePageData, CancelState, ChangePageData, CodesPageData, MoveField, MoveNotice, MoveProblem, RecoverPageData,
+    AssistMovePageData, CancelPageData, ChangePageData, CodesPageData, MoveField, MoveNotice, MoveProblem, RecoverPageData,
     problem_of,
 };
 use crate::family::ui::radios;
 use crate::i18n::*;
 use crate::identity::ui::{NoticeBox, problem_text};
-use crate::shell::{ErrorNotice, Input, NotFoundPage, code_input, input, notice, optional_text};
+use crate::shell::{ErrorNotice, Input, code_input, input, notice, optional_text};
 
 type I18n = leptos_i18n::I18nContext<Locale>;
 
@@ -342,28 +342,37 @@ fn assist_view(state: AssistMovePageData) -> impl IntoView {
     }
 }
 
-/// GET /move/cancel/{token}: the link in the message to the old number.
+/// `/move/cancel/{token}`: the link in the message to the old number. Loads what is waiting through
+/// [`cancel_move_page`](super::api::cancel_move_page) before it answers; the button posts (a link preview must not
+/// cancel anything).
 #[component]
 pub fn CancelMovePage() -> impl IntoView {
+    let token = leptos_router::hooks::use_params_map().with_untracked(|p| p.get("token").unwrap_or_default());
+    crate::shell::loaded(token, super::api::cancel_move_page, cancel_view)
+}
+
+fn cancel_view(state: CancelPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<CancelState>() else { return view! { <NotFoundPage /> }.into_any() };
+    let body = if state.cancelled {
+        notice(t_string!(i18n, recovery.cancelled), false).into_any()
+    } else if let Some((to, due)) = state.waiting.clone() {
+        let fields = view! {
+            <input type="hidden" name="token" value=state.token.clone() />
+            <button type="submit" class="button button--danger">{t!(i18n, recovery.cancel_button)}</button>
+        };
+        view! {
+            <section class="card">
+                <p>{t_string!(i18n, recovery.cancel_body).replace("%to%", &to).replace("%due%", &due)}</p>
+                <ActionForm action={ServerAction::<CancelMove>::new()}>{fields}</ActionForm>
+            </section>
+        }
+        .into_any()
+    } else {
+        notice(t_string!(i18n, recovery.cancel_gone), true).into_any()
+    };
     view! {
         <h1>{t!(i18n, recovery.cancel_title)}</h1>
-        {if state.cancelled {
-            notice(t_string!(i18n, recovery.cancelled), false).into_any()
-        } else if let Some((to, due)) = state.waiting.clone() {
-            view! {
-                <section class="card">
-                    <p>{t_string!(i18n, recovery.cancel_body).replace("%to%", &to).replace("%due%", &due)}</p>
-                    <form method="post" action=format!("/move/cancel/{}", state.token)>
-                        <button type="submit" class="button button--danger">{t!(i18n, recovery.cancel_button)}</button>
-                    </form>
-                </section>
-            }
-            .into_any()
-        } else {
-            notice(t_string!(i18n, recovery.cancel_gone), true).into_any()
-        }}
+        {state.failed.then(|| view! { <ErrorNotice /> })}
+        {body}
     }
-    .into_any()
 }

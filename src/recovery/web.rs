@@ -1,18 +1,15 @@
 //! Moving an account to a new number: the work of each form of the move pages, for their server functions
-//! (`super::api`), with its limits, audit lines and messages to both numbers; and, as plain HTTP, the link sent to
-//! the old number to cancel an assisted move (`/move/cancel/{token}`), and the loop that applies assisted moves
-//! once their waiting period is over. A form's work fills in what its page shows next (the number as parsed, the
-//! step's token) and answers with a notice, or why it did nothing.
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+//! (`super::api`), with its limits, audit lines and messages to both numbers, the link sent to the old number to
+//! cancel an assisted move (`/move/cancel/{token}`), and the loop that applies assisted moves once their waiting
+//! period is over. A form's work fills in what its page shows next (the number as parsed, the step's token) and
+//! answers with a notice, or why it did nothing.
 use leptos::prelude::use_context;
 
 use super::api::MoveFormError;
 use super::domain::{IdentityCheck, RecoveryCode, mismatched_fields};
 use super::service::{self, HelperRecord, Move, RecoveryError};
 use super::{
-    AssistMoveInput, AssistMovePageData, CancelState, ChangePageData, MoveField, MoveNotice, MovePath, MoveProblem,
+    AssistMoveInput, AssistMovePageData, CancelPageData, ChangePageData, MoveField, MoveNotice, MovePath, MoveProblem,
     RecoverPageData,
 };
 use crate::access::Role;
@@ -20,7 +17,7 @@ use crate::access::guard::{Denied, Principal};
 use crate::identity::domain::{CitizenId, Date, FullName, PhoneNumber, Sex};
 use crate::identity::otp::{self, OtpError, OtpPolicy};
 use crate::identity::registry::{Verdict, VerifyRequest};
-use crate::identity::web::{format_time, issue_and_send, no_store, now, otp_notice, render, unavailable};
+use crate::identity::web::{format_time, issue_and_send, now, otp_notice};
 use crate::identity::{Notice, OtpPurpose, Problem};
 use crate::units::UnitsVersion;
 use crate::web::caller::{Citizen, Client, caller};
@@ -569,40 +566,32 @@ pub async fn assist_confirm(
 
 // ---- cancelling from the old number ---------------------------------------------------------------------------
 
-async fn cancel_state(state: &AppState, token: &str) -> Result<CancelState, Response> {
-    let waiting = service::by_cancel_link(&state.db, token).await.map_err(|e| unavailable("reading a move", e))?;
-    Ok(CancelState {
+/// A cancel link's token as our messages write it (64 hexadecimal digits): anything else is dropped, so what goes
+/// back into an address is always plain.
+pub fn link_token(token: &str) -> String {
+    token.chars().filter(char::is_ascii_hexdigit).take(64).collect()
+}
+
+/// `/move/cancel/{token}`: what is waiting (or nothing, any more).
+pub async fn cancel_page(state: &AppState, token: &str) -> Result<CancelPageData, Refusal> {
+    let waiting =
+        service::by_cancel_link(&state.db, token).await.map_err(|e| Refusal::unavailable("reading a move", e))?;
+    Ok(CancelPageData {
         token: token.to_owned(),
         waiting: waiting.map(|m| {
             (m.to().map(|p| p.partly_hidden()).unwrap_or_default(), m.due_at.map(format_time).unwrap_or_default())
         }),
-        cancelled: false,
+        ..CancelPageData::default()
     })
 }
 
-/// GET /move/cancel/{token}: what is waiting, and a button (a link preview must not cancel anything).
-pub async fn cancel_page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
-    match cancel_state(&state, &token).await {
-        Ok(page) => no_store(render(&state, "/move/cancel", &headers, page, StatusCode::OK).await),
-        Err(r) => r,
-    }
-}
-
-/// POST /move/cancel/{token}
-pub async fn cancel_link(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
-    let found = match service::by_cancel_link(&state.db, &token).await {
-        Ok(found) => found,
-        Err(e) => return unavailable("reading a move", e),
-    };
-    let cancelled = match found {
-        Some(m) => match service::cancel(&state.db, &m, now()).await {
-            Ok(done) => done,
-            Err(e) => return unavailable("cancelling a move", e),
-        },
-        None => false,
-    };
-    let page = CancelState { token, waiting: None, cancelled };
-    no_store(render(&state, "/move/cancel", &headers, page, StatusCode::OK).await)
+/// The button of `/move/cancel/{token}`: cancels the waiting move the link names (the link is the proof; no sign-in).
+/// True: there was one, and it is cancelled.
+pub async fn cancel_link(state: &AppState, token: &str) -> Result<bool, Refusal> {
+    let found =
+        service::by_cancel_link(&state.db, token).await.map_err(|e| Refusal::unavailable("reading a move", e))?;
+    let Some(m) = found else { return Ok(false) };
+    service::cancel(&state.db, &m, now()).await.map_err(|e| Refusal::unavailable("cancelling a move", e))
 }
 
 /// Applies the assisted moves whose waiting period is over, every `every`, and tells both numbers.

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
@@ -22,6 +22,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::app::{App, shell};
 pub use crate::web::{AppState, SiteInfo};
+use crate::web::Refusal;
 use crate::db::{self, Db};
 use crate::i18n::Locale;
 use crate::pwa::{self, ServiceWorker};
@@ -65,31 +66,14 @@ pub async fn standalone_state(
 
 /// The complete application router with its layers, ready to serve (also what the HTTP tests call).
 pub fn router(state: AppState) -> Router {
-    // Pages that need data (or a form's state) first are served by their own handlers, which render the app.
-    let handled: Vec<String> = [
-        "/me/documents",
-        "/me/documents/:id",
-        "/me/documents/{id}",
-        "/counter/scan",
-        "/team/register",
-        "/team/registrations/:id",
-        "/team/registrations/{id}",
-        "/team/help",
-        "/team/work",
-        "/dev/outbox",
-        "/move/cancel",
-    ]
-    .map(String::from)
-    .into();
-    let routes = generate_route_list_with_exclusions(App, Some(handled));
+    let routes = generate_route_list(App);
     let for_routes = state.clone();
     let for_fallback = state.clone();
+    let for_refusals = state.clone();
     let options = state.leptos_options.clone();
     let mut router = Router::new();
     if state.site.dev {
-        router = router
-            .route("/dev/outbox", get(identity::outbox_page))
-            .route("/dev/outbox.json", get(identity::outbox_json));
+        router = router.route("/dev/outbox.json", get(identity::outbox_json));
     }
     router
         .route(
@@ -99,50 +83,33 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/me/qr.svg", get(crate::qr::web::image))
         .route(
-            "/counter/scan",
-            get(crate::qr::counter::form)
-                .post(crate::qr::counter::check)
+            "/counter/scan/photo",
+            axum::routing::post(crate::qr::counter::check_photo)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::qr::counter::MAX_UPLOAD)),
         )
         .route("/me/qr/token.json", get(crate::qr::web::token_json))
         .route("/me/qr/batch.txt", get(crate::qr::web::batch))
-        .route("/counter/places", axum::routing::post(crate::qr::counter::add_place))
         .route("/api/v1/qr/keys", get(crate::qr::api::keys))
         .route("/api/v1/qr/verify", axum::routing::post(crate::qr::api::verify))
         .route("/api/v1/openapi.json", get(crate::qr::api::openapi))
         .route(
             "/me/documents",
-            get(crate::vault::web::list)
-                .post(crate::vault::web::upload)
+            axum::routing::post(crate::vault::web::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(state.vault.body_limit())),
         )
-        .route("/me/documents/{id}", get(crate::vault::web::document))
         .route("/me/documents/{id}/file", get(crate::vault::web::file))
         .route(
             "/me/documents/{id}/versions",
             axum::routing::post(crate::vault::web::add_version)
                 .layer(axum::extract::DefaultBodyLimit::max(state.vault.body_limit())),
         )
-        .route("/me/documents/{id}/{action}", axum::routing::post(crate::vault::web::set_deleted))
         .route("/me/export.zip", get(crate::privacy::web::export))
-        .route("/team/register", get(crate::teams::web::register_form).post(crate::teams::web::register))
-        .route("/team/registrations/{id}", get(crate::teams::web::registration))
-        .route("/team/registrations/{id}/confirm", axum::routing::post(crate::teams::web::confirm))
-        .route("/team/registrations/{id}/resend", axum::routing::post(crate::teams::web::resend))
-        .route("/team/help", get(crate::teams::web::help_form).post(crate::teams::web::help_send))
-        .route("/team/help/confirm", axum::routing::post(crate::teams::web::help_confirm))
-        .route("/team/work", get(crate::teams::web::work))
-        .route("/team/leader", axum::routing::post(crate::teams::web::set_leader))
         .route(
             "/org/enrolments",
             axum::routing::post(crate::orgs::web::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::orgs::domain::MAX_FILE_BYTES + 64 * 1024)),
         )
         .route("/org/enrolments/{id}/results.csv", get(crate::orgs::web::results_csv))
-        .route(
-            "/move/cancel/{token}",
-            get(crate::recovery::web::cancel_page).post(crate::recovery::web::cancel_link),
-        )
         .route("/stats/population/import", axum::routing::post(crate::stats::web::import))
         .route("/stats/{file}", get(crate::stats::web::export))
         .route("/stats/reports/import", axum::routing::post(crate::stats::web::import_history))
@@ -162,6 +129,7 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .with_state(state)
+        .layer(middleware::from_fn_with_state(for_refusals, forbidden_page))
         .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn(server_fn_client_errors))
         .layer(middleware::from_fn(cache_headers))
@@ -195,6 +163,37 @@ pub fn router(state: AppState) -> Router {
 pub(crate) fn provide_request_context(state: &AppState) {
     provide_context(state.clone());
     provide_context(state.site);
+}
+
+/// A plain handler's refusal of a signed-in person (`Refusal::Forbidden` as its response, which marks it) becomes,
+/// for a browser, the app's own 403 page in the person's language: the `/forbidden` route, rendered for this
+/// request's language cookie and Accept-Language. A script keeps the short answer; pages and server functions
+/// answer for themselves.
+async fn forbidden_page(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let wants_page =
+        req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    if !wants_page {
+        return next.run(req).await;
+    }
+    let mut page = Request::builder().uri("/forbidden");
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+        for value in req.headers().get_all(&name) {
+            page = page.header(name.clone(), value);
+        }
+    }
+    let response = next.run(req).await;
+    if response.extensions().get::<Refusal>() != Some(&Refusal::Forbidden) {
+        return response;
+    }
+    let Ok(page) = page.body(Body::empty()) else { return response };
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(
+        move || provide_request_context(&state),
+        move || shell(options.clone()),
+    );
+    let mut rendered = render(page).await.into_response();
+    *rendered.status_mut() = StatusCode::FORBIDDEN;
+    rendered
 }
 
 /// Request ids: a random per-process prefix and a counter, e.g. `3f9a0c1d-0000002a`.

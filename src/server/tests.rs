@@ -273,6 +273,10 @@ async fn the_outbox_exists_only_in_development_mode() {
     let reply = get(&dev, "/dev/outbox.json").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body, "[]");
+    let page = get(&dev, "/dev/outbox").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Hộp thư SMS thử nghiệm") && page.body.contains("Chưa có tin nhắn nào."), "{}", page.body);
+    assert_eq!(get(&production, "/api/dev/outbox").await.status, StatusCode::NOT_FOUND, "nor its data");
 }
 
 #[tokio::test]
@@ -414,8 +418,15 @@ async fn guardians_reach_their_dependants_data_and_nobody_else_does() {
     let pdf = b"%PDF-1.7 Giay khai sinh Nguyen Be Na".to_vec();
     let uploaded = as_user(&app, "POST", "/me/documents", &parent_cookie, &data,
         multipart(&[("for", &child), ("kind", "birth_certificate"), ("title", "Giấy khai sinh")], Some(("khai-sinh.pdf", &pdf)))).await;
-    assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.body);
-    assert!(uploaded.body.contains("data-testid=\"acting-banner\""), "the banner says whom the page acts for");
+    // back to the child's list (303), whose flash says it was stored
+    let list_uri = format!("/me/documents?for={child}");
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    assert_eq!(uploaded.headers[header::LOCATION], list_uri.as_str());
+    let flash = set_cookie_of(&uploaded, crate::web::flash::COOKIE).expect("the notice is kept for the page");
+    let list = as_user(&app, "GET", &list_uri, &format!("{parent_cookie}; {flash}"), "", vec![]).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("data-testid=\"acting-banner\""), "the banner says whom the page acts for");
+    assert!(list.body.contains("Đã lưu giấy tờ."));
     let today = crate::identity::domain::Date::from_unix_vietnam(crate::identity::web::now());
     let doc = crate::vault::service::list(&state.db, &child, false, today, 30).await.expect("docs")[0].id.clone();
 
@@ -423,13 +434,18 @@ async fn guardians_reach_their_dependants_data_and_nobody_else_does() {
     let blobs_before = state.blobs.files().len();
     let disguised = as_user(&app, "POST", "/me/documents", &parent_cookie, &data,
         multipart(&[("for", &child), ("kind", "diploma"), ("number", "B-123")], Some(("bang.pdf", b"<html><script>alert(1)</script>")))).await;
-    assert_eq!(disguised.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(disguised.body.contains("không phải PDF") && disguised.body.contains("B-123"));
+    assert_eq!(disguised.status, StatusCode::SEE_OTHER);
+    assert_eq!(disguised.headers[header::LOCATION], list_uri.as_str(), "nothing typed in the URL");
+    let flash = set_cookie_of(&disguised, crate::web::flash::COOKIE).expect("the form is kept for the page");
+    let page = as_user(&app, "GET", &list_uri, &format!("{parent_cookie}; {flash}"), "", vec![]).await;
+    assert!(page.body.contains("không phải PDF") && page.body.contains("B-123"));
     let huge = vec![b'%'; state.vault.max_bytes as usize + 1024];
     let oversize = as_user(&app, "POST", "/me/documents", &parent_cookie, &data,
         multipart(&[("for", &child), ("kind", "diploma"), ("number", "B-124")], Some(("scan.pdf", &huge)))).await;
-    assert_eq!(oversize.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", &oversize.body[..200.min(oversize.body.len())]);
-    assert!(oversize.body.contains("Tệp lớn hơn 10 MB") && oversize.body.contains("B-124"));
+    assert_eq!(oversize.status, StatusCode::SEE_OTHER, "{}", &oversize.body[..200.min(oversize.body.len())]);
+    let flash = set_cookie_of(&oversize, crate::web::flash::COOKIE).expect("the form is kept for the page");
+    let page = as_user(&app, "GET", &list_uri, &format!("{parent_cookie}; {flash}"), "", vec![]).await;
+    assert!(page.body.contains("Tệp lớn hơn 10 MB") && page.body.contains("B-124"));
     assert_eq!(state.blobs.files().len(), blobs_before);
     for file in state.blobs.files() {
         let bytes = std::fs::read(file).expect("blob");
@@ -456,8 +472,9 @@ async fn guardians_reach_their_dependants_data_and_nobody_else_does() {
         ("GET", format!("/me/qr?for={child}"), "", String::new()),
         ("GET", format!("/me/qr.svg?for={child}"), "", String::new()),
         ("POST", "/me/profile".to_owned(), form, format!("for={child}&email=x%40example.vn")),
-        ("POST", format!("/me/documents/{doc}/delete"), form, format!("for={child}")),
-        ("POST", format!("/me/documents/{doc}/delete"), form, String::new()),
+        ("POST", "/me/documents/delete".to_owned(), form, format!("id={doc}&for={child}")),
+        ("POST", "/me/documents/delete".to_owned(), form, format!("id={doc}")),
+        ("POST", "/me/documents/restore".to_owned(), form, format!("id={doc}&for={child}")),
     ];
     for (method, uri, content_type, body) in refused {
         let reply = as_user(&app, method, &uri, &stranger_cookie, content_type, body.into_bytes()).await;
@@ -483,7 +500,7 @@ async fn guardians_reach_their_dependants_data_and_nobody_else_does() {
     assert_eq!(export.status(), StatusCode::OK);
     assert_eq!(export.headers()[header::CONTENT_TYPE], "application/zip");
     let zip_bytes = export.into_body().collect().await.expect("body").to_bytes();
-    let entries = crate::privacy::zip::read(&zip_bytes);
+    let entries = crate::formats::zip::read(&zip_bytes);
     let json: serde_json::Value = serde_json::from_slice(&entries[0].1).expect("json");
     assert_eq!(json["account"]["full_name"], "Nguyễn Bé Na");
     assert_eq!(json["documents"].as_array().expect("docs").len(), 1);
@@ -517,6 +534,60 @@ async fn a_delegate_reads_until_the_delegation_is_revoked_and_never_changes_with
     // the elder sees the grandson's read
     let seen = as_user(&app, "GET", "/me/privacy", &elder_cookie, "", vec![]).await;
     assert!(seen.body.contains("Phạm Văn Cháu") && seen.body.contains("đã xem hồ sơ"));
+}
+
+#[tokio::test]
+async fn a_document_goes_to_the_bin_and_back_and_each_page_says_so() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (me, session) = person(&state.db, "+84912000031", "048180000031", "Vũ Thị Giấy").await;
+    let data = format!("multipart/form-data; boundary={BOUNDARY}");
+    let uploaded = as_user(&app, "POST", "/me/documents", &session, &data,
+        multipart(&[("kind", "diploma"), ("title", "Bằng tốt nghiệp")], Some(("bang.pdf", b"%PDF-1.7 bang")))).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    assert_eq!(uploaded.headers[header::LOCATION], "/me/documents");
+    let today = crate::identity::domain::Date::from_unix_vietnam(crate::identity::web::now());
+    let doc = crate::vault::service::list(&state.db, &me, false, today, 30).await.expect("docs")[0].id.clone();
+    let doc_uri = format!("/me/documents/{doc}");
+
+    // a new version that is not a PDF or a picture: back to the document, which names the problem
+    let refused = as_user(&app, "POST", &format!("{doc_uri}/versions"), &session, &data, multipart(&[], Some(("v2.pdf", b"<html>")))).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(refused.headers[header::LOCATION], doc_uri.as_str());
+    let flash = set_cookie_of(&refused, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", &doc_uri, &format!("{session}; {flash}"), "", vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("không phải PDF"), "{}", page.body);
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+
+    // without JavaScript: to the bin, and the list says so and offers it back
+    let deleted = post_form_natively(&app, "/me/documents/delete", &session, &format!("id={doc}")).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+    assert_eq!(deleted.headers[header::LOCATION], "/me/documents");
+    let flash = set_cookie_of(&deleted, crate::web::flash::COOKIE).expect("flash");
+    let list = as_user(&app, "GET", "/me/documents", &format!("{session}; {flash}"), "", vec![]).await;
+    assert!(list.body.contains("Đã chuyển vào thùng rác."), "{}", list.body);
+    assert!(list.body.contains("action=\"/me/documents/restore\""), "the bin offers the document back");
+    assert_eq!(as_user(&app, "GET", &doc_uri, &session, "", vec![]).await.status, StatusCode::FORBIDDEN, "in the bin: not shown");
+
+    // and back: on the document, which says so
+    let restored = post_form_natively(&app, "/me/documents/restore", &session, &format!("id={doc}")).await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER, "{}", restored.body);
+    assert_eq!(restored.headers[header::LOCATION], doc_uri.as_str());
+    let flash = set_cookie_of(&restored, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", &doc_uri, &format!("{session}; {flash}"), "", vec![]).await;
+    assert!(page.body.contains("Đã khôi phục giấy tờ."), "{}", page.body);
+
+    // a script is sent on to the list the same way; a document already in the bin is not deleted twice
+    let form = "application/x-www-form-urlencoded";
+    let script = as_user(&app, "POST", "/me/documents/delete", &session, form, format!("id={doc}").into_bytes()).await;
+    assert_eq!(script.status, StatusCode::OK, "{}", script.body);
+    assert_eq!(script.body, "\"Deleted\"");
+    assert_eq!(script.headers[header::LOCATION], "/me/documents");
+    let again = as_user(&app, "POST", "/me/documents/delete", &session, form, format!("id={doc}").into_bytes()).await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
 }
 
 // ---- teams in the field and organizations: a member reaches their own team's work and ward only ----
@@ -604,15 +675,29 @@ async fn an_assisted_registration_is_made_once_and_stays_within_its_team_and_war
     let bad = as_json(&app, "/team/register", &a, &RESIDENT.replace("0905123456", "12345").replace("0f8e2b4c", "2f8e2b4c")).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("\"field\":\"phone\""));
+    // without JavaScript: back to the form, the problem next to its field and everything typed kept (once)
+    let refused = post_form_natively(&app, "/team/register", &a, &RESIDENT.replace("0905123456", "12345").replace("0f8e2b4c", "3f8e2b4c")).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    assert_eq!(refused.headers[header::LOCATION], "/team/register");
+    let flash = set_cookie_of(&refused, crate::web::flash::COOKIE).expect("the form is kept for the page");
+    let form_again = as_user(&app, "GET", "/team/register", &format!("{a}; {flash}"), "", vec![]).await;
+    assert_eq!(form_again.status, StatusCode::UNPROCESSABLE_ENTITY, "never kept by the service worker");
+    assert!(form_again.body.contains("value=\"12345\"") && form_again.body.contains("value=\"Trần Thị Lan\""), "{}", form_again.body);
+    assert!(form_again.body.contains("value=\"Nguyễn Bé Na\"") && form_again.body.contains("field--error"));
+    assert!(form_again.body.contains("3f8e2b4c-1d3a-4e5f-9a8b-7c6d5e4f3a2b"), "the same key: a second try is the same registration");
+    let afresh = as_user(&app, "GET", "/team/register", &format!("{a}; {flash}"), "", vec![]).await;
+    assert_eq!(afresh.status, StatusCode::OK);
+    assert!(!afresh.body.contains("value=\"12345\""));
 
     // the member of ward B, its ward officer and a citizen reach none of it
-    let confirm_uri = format!("/team/registrations/{id}/confirm");
+    let form = "application/x-www-form-urlencoded";
+    let confirm_uri = "/team/registrations/confirm";
     let code = last_code(&state.db, "+84905123456").await;
     for cookie in [&b, &officer_b, &citizen] {
         assert_eq!(as_user(&app, "GET", &format!("/team/registrations/{id}"), cookie, "", vec![]).await.status, StatusCode::FORBIDDEN);
-        let tried = as_user(&app, "POST", &confirm_uri, cookie, "application/x-www-form-urlencoded", format!("code={code}").into_bytes()).await;
+        let tried = as_user(&app, "POST", confirm_uri, cookie, form, format!("id={id}&code={code}").into_bytes()).await;
         assert_eq!(tried.status, StatusCode::FORBIDDEN);
-        let resent = as_user(&app, "POST", &format!("/team/registrations/{id}/resend"), cookie, "", vec![]).await;
+        let resent = as_user(&app, "POST", "/team/registrations/resend", cookie, form, format!("id={id}").into_bytes()).await;
         assert_eq!(resent.status, StatusCode::FORBIDDEN);
     }
     for cookie in [&officer_b, &citizen] {
@@ -625,14 +710,13 @@ async fn an_assisted_registration_is_made_once_and_stays_within_its_team_and_war
     assert_eq!(as_user(&app, "GET", "/team/work", &citizen, "", vec![]).await.status, StatusCode::FORBIDDEN);
 
     // the resident reads the code out to the member of ward A
-    let confirmed = as_json(&app, &confirm_uri, &a, &format!("code={code}")).await;
+    let confirmed = as_json(&app, confirm_uri, &a, &format!("id={id}&code={code}")).await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
     assert!(confirmed.body.contains("confirmed"));
     let work_a = as_user(&app, "GET", "/team/work", &a, "", vec![]).await;
     assert!(work_a.body.contains("Trần Thị Lan"));
 
     // help: a member of ward B cannot reach the resident of ward A; the member of ward A can, with the code
-    let form = "application/x-www-form-urlencoded";
     let asked = as_user(&app, "POST", "/team/help", &b, form, b"phone=0905123456".to_vec()).await;
     assert_eq!(asked.status, StatusCode::NOT_FOUND);
     // (the registration's code went out just now: the resend wait is over a minute later)
@@ -646,8 +730,9 @@ async fn an_assisted_registration_is_made_once_and_stays_within_its_team_and_war
         .expect("id");
     let wrong_ward = as_user(&app, "POST", "/team/help/confirm", &b, form, format!("phone=0905123456&code={code}").into_bytes()).await;
     assert_eq!(wrong_ward.status, StatusCode::NOT_FOUND);
-    let opened = as_user(&app, "POST", "/team/help/confirm", &a, form, format!("phone=0905123456&code={code}").into_bytes()).await;
-    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let opened = post_form_natively(&app, "/team/help/confirm", &a, &format!("phone=0905123456&code={code}")).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    assert_eq!(opened.headers[header::LOCATION], format!("/me/profile?for={resident}").as_str());
     let profile = as_user(&app, "GET", &format!("/me/profile?for={resident}"), &a, "", vec![]).await;
     assert_eq!(profile.status, StatusCode::OK);
     // a helper sees the profile and nothing else
@@ -976,4 +1061,155 @@ async fn the_consent_step_shows_what_was_typed_once_and_a_stray_visit_goes_back_
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
         assert_eq!(reply.headers[header::LOCATION], "/signin", "{path}");
     }
+}
+
+// ---- the counter, the move-cancel link, the 403 page of a plain handler ----
+
+#[tokio::test]
+async fn the_counter_checks_a_pasted_code_or_a_photo_and_shows_the_verdict_once() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let mut res = state
+        .db
+        .query("CREATE ONLY organization CONTENT { name: 'Điện lực Đà Nẵng', name_folded: 'dien luc da nang', relying_party: true, created_at: 0 } RETURN VALUE meta::id(id)")
+        .await
+        .expect("org");
+    let org: String = res.take::<Option<String>>(0).expect("id").expect("id");
+    let (_, desk) = staff(&state.db, "+84905000041", "048090000041", "Võ Thị Quầy", "service_operator", &org).await;
+    let (citizen, session) = person(&state.db, "+84912000041", "048180000041", "Đặng Thị Dân").await;
+    let now = crate::identity::web::now();
+    let (token, _) = crate::qr::service::issue(&state.db, &state.qr_keys, &citizen, crate::qr::Preset::Basic, now)
+        .await
+        .expect("issue")
+        .expect("account");
+
+    // only a counter operator opens the counter
+    assert_eq!(as_user(&app, "GET", "/counter/scan", &session, "", vec![]).await.status, StatusCode::FORBIDDEN);
+    let page = as_user(&app, "GET", "/counter/scan", &desk, "", vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Điện lực Đà Nẵng") && !page.body.contains("data-testid=\"verdict\""), "{}", page.body);
+
+    // a pasted code, without JavaScript: back to the counter, which shows the verdict once, with the box empty
+    let pasted = format!("token={}&purpose=service&organization={org}&photo=", crate::web::encode_query_value(&token));
+    let checked = post_form_natively(&app, "/counter/scan", &desk, &pasted).await;
+    assert_eq!(checked.status, StatusCode::SEE_OTHER, "{}", checked.body);
+    assert_eq!(checked.headers[header::LOCATION], "/counter/scan");
+    let flash = set_cookie_of(&checked, crate::web::flash::COOKIE).expect("the verdict is kept for the page");
+    let page = as_user(&app, "GET", "/counter/scan", &format!("{desk}; {flash}"), "", vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-testid=\"verdict\"") && page.body.contains("verdict--ok"), "{}", page.body);
+    assert!(page.body.contains("Đặng Thị Dân"));
+    assert!(!page.body.contains(&token), "the last token does not linger on the counter");
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(page.headers["x-keep-offline"], "no", "the copy kept for use without network never has a verdict");
+    let again = as_user(&app, "GET", "/counter/scan", &format!("{desk}; {flash}"), "", vec![]).await;
+    assert!(!again.body.contains("data-testid=\"verdict\""), "shown once");
+    assert!(again.headers.get("x-keep-offline").is_none());
+    assert_eq!(crate::qr::service::verification_count(&state.db, &citizen).await.expect("count"), 1);
+
+    // a photo chosen, but the pasted-code button pressed: the page says which button reads photos
+    let wrong_button = post_form_natively(&app, "/counter/scan", &desk, "token=&photo=qr.png").await;
+    let flash = set_cookie_of(&wrong_button, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", "/counter/scan", &format!("{desk}; {flash}"), "", vec![]).await;
+    assert!(page.body.contains("chỉ đọc mã dạng chữ"), "{}", page.body);
+
+    // the photo button: a file that is not a picture is named, without JavaScript and with a script
+    let data = format!("multipart/form-data; boundary={BOUNDARY}");
+    let photo = |cookie: &str, accept: &str, fields: &[(&str, &str)]| {
+        Request::post("/counter/scan/photo")
+            .header("cookie", cookie.to_owned())
+            .header(header::CONTENT_TYPE, data.clone())
+            .header(header::ACCEPT, accept.to_owned())
+            .body(Body::from(multipart(fields, None)))
+            .expect("request")
+    };
+    let html = "text/html,application/xhtml+xml";
+    let refused = send(&app, photo(&desk, html, &[("photo", "not a picture"), ("organization", org.as_str())])).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(refused.headers[header::LOCATION], "/counter/scan");
+    let flash = set_cookie_of(&refused, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", "/counter/scan", &format!("{desk}; {flash}"), "", vec![]).await;
+    assert!(page.body.contains("Tệp này không phải ảnh PNG hoặc JPEG."), "{}", page.body);
+    let script = send(&app, photo(&desk, "application/json", &[("token", "")])).await;
+    assert_eq!(script.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(script.body, r#"{"Problem":"Nothing"}"#);
+    let stranger = send(&app, photo(&session, html, &[("photo", "not a picture")])).await;
+    assert_eq!(stranger.headers[header::LOCATION], "/forbidden");
+
+    // a place with entry control: registered for the operator's own organization only
+    let added = post_form_natively(&app, "/counter/places", &desk, &format!("name=S%E1%BA%A3nh+ch%C3%ADnh&organization={org}")).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let flash = set_cookie_of(&added, crate::web::flash::COOKIE).expect("flash");
+    let page = as_user(&app, "GET", "/counter/scan", &format!("{desk}; {flash}"), "", vec![]).await;
+    assert!(page.body.contains("Đã đăng ký địa điểm.") && page.body.contains("Sảnh chính · Điện lực Đà Nẵng"), "{}", page.body);
+    let foreign = post_form_natively(&app, "/counter/places", &desk, "name=Qu%E1%BA%A7y+1&organization=someotherorg").await;
+    assert_eq!(foreign.headers[header::LOCATION], "/forbidden");
+}
+
+#[tokio::test]
+async fn the_old_number_cancels_a_waiting_move_from_its_link_without_javascript() {
+    use crate::recovery::service;
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (resident, _) = person(&state.db, "+84912000051", "048180000051", "Lê Thị Cũ").await;
+    let (helper, _) = person(&state.db, "+84912000052", "048180000052", "Lê Văn Giúp").await;
+    let record = service::HelperRecord {
+        account_id: &helper,
+        ward: "20194",
+        checked_how: crate::recovery::domain::IdentityCheck::CardInPerson,
+        note: "",
+    };
+    let phone = |p: &str| crate::identity::domain::PhoneNumber::parse(p).expect("phone");
+    let now = crate::identity::web::now();
+    let step = service::start(&state.db, &resident, &phone("0912000051"), &phone("0987000051"), crate::recovery::MovePath::Assisted, Some(&record), now)
+        .await
+        .expect("start");
+    let waiting = service::by_token(&state.db, &step, now).await.expect("q").expect("move");
+    let link = service::schedule(&state.db, &waiting, now + 86_400, now).await.expect("scheduled");
+
+    let page = get(&app, &format!("/move/cancel/{link}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Huỷ yêu cầu chuyển số"), "{}", page.body);
+    let cancelled = post_form_natively(&app, "/move/cancel", "", &format!("token={link}")).await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER, "{}", cancelled.body);
+    assert_eq!(cancelled.headers[header::LOCATION], format!("/move/cancel/{link}").as_str());
+    let flash = set_cookie_of(&cancelled, crate::web::flash::COOKIE).expect("flash");
+    let page = get_with(&app, &format!("/move/cancel/{link}"), "cookie", &flash).await;
+    assert!(page.body.contains("Đã huỷ yêu cầu chuyển số."), "{}", page.body);
+    assert!(service::waiting_for(&state.db, &resident).await.expect("q").is_none());
+    let again = get(&app, &format!("/move/cancel/{link}")).await;
+    assert!(again.body.contains("Không còn yêu cầu chuyển số nào"), "{}", again.body);
+    // a token our messages never wrote goes back to a plain address
+    let odd = post_form_natively(&app, "/move/cancel", "", "token=ab%0D%0Aevil").await;
+    assert_eq!(odd.headers[header::LOCATION], "/move/cancel/abe");
+}
+
+#[tokio::test]
+async fn a_plain_handler_refusing_a_browser_answers_with_the_translated_403_page() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (_, session) = person(&state.db, "+84912000061", "048180000061", "Mai Thị Dân").await;
+    let ask = |accept: &str, language: &str| {
+        Request::get("/stats/export.csv")
+            .header("cookie", session.clone())
+            .header(header::ACCEPT, accept.to_owned())
+            .header(header::ACCEPT_LANGUAGE, language.to_owned())
+            .body(Body::empty())
+            .expect("request")
+    };
+    let page = send(&app, ask("text/html,application/xhtml+xml", "vi")).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("Bạn không có quyền xem trang này") && page.body.contains("</html>"), "{}", page.body);
+    let english = send(&app, ask("text/html", "en-US,en;q=0.9")).await;
+    assert_eq!(english.status, StatusCode::FORBIDDEN);
+    assert!(english.body.contains("You may not open this page"), "{}", english.body);
+    let script = send(&app, ask("*/*", "vi")).await;
+    assert_eq!(script.status, StatusCode::FORBIDDEN);
+    assert_eq!(script.body, "Bạn không có quyền này / Forbidden");
 }

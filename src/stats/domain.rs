@@ -334,6 +334,7 @@ pub enum PopulationProblem {
 /// Where each 2025-01 unit went: code -> (2025-07 code, whole?).
 pub type UnitMap = HashMap<String, (String, bool)>;
 
+#[cfg(feature = "ssr")]
 fn column(header: &str) -> Option<&'static str> {
     let h = crate::domain::text::fold(header.trim()).replace([' ', '-'], "_");
     Some(match h.as_str() {
@@ -355,13 +356,10 @@ pub fn count_of(s: &str) -> Option<i64> {
 /// are not empty, with their numbers.
 pub type Table = (Vec<Option<&'static str>>, Vec<(usize, Vec<String>)>);
 
+#[cfg(feature = "ssr")]
 pub fn read_table(bytes: &[u8], column_of: fn(&str) -> Option<&'static str>) -> Result<Table, Vec<PopulationProblem>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| vec![PopulationProblem::Unreadable])?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first = text.lines().next().unwrap_or_default();
-    let separator = if first.matches(';').count() > first.matches(',').count() { ';' } else { ',' };
-    let records = crate::orgs::domain::records(text, separator).map_err(|_| vec![PopulationProblem::Unreadable])?;
-    let mut lines = records.into_iter().filter(|(_, r)| r.iter().any(|f| !f.trim().is_empty()));
+    let records = crate::formats::csv::read(bytes).map_err(|_| vec![PopulationProblem::Unreadable])?;
+    let mut lines = records.into_iter();
     let Some((_, header)) = lines.next() else { return Err(vec![PopulationProblem::Unreadable]) };
     Ok((header.iter().map(|h| column_of(h)).collect(), lines.collect()))
 }
@@ -388,6 +386,7 @@ pub fn ward_for(line: usize, code: &str, version: &str, units07: &[String], map:
 /// Reads a population file (CSV, comma or semicolon, BOM or not; columns named in Vietnamese or English; numbers
 /// may use `.` between thousands). Lines for 2025-01 units are added into the 2025-07 ward they became part of.
 /// `units07` are the 2025-07 codes. Everything or nothing: any bad line refuses the file.
+#[cfg(feature = "ssr")]
 pub fn read_population(
     bytes: &[u8],
     units07: &[String],

@@ -18,8 +18,6 @@ pub mod service;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod web;
-#[cfg(feature = "ssr")]
-pub mod xlsx;
 
 use serde::{Deserialize, Serialize};
 

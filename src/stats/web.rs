@@ -13,13 +13,12 @@ use super::api::StatsError;
 use super::chart::{self, Bar, Point};
 use super::domain::{self, Month, PopulationRow, Ranking, TARGET_ACCOUNTS, UNKNOWN_WARD, is_late};
 use super::service::{self, ReportError};
-use super::xlsx::{self, Cell};
 use super::{
     Figures, PopulationInput, ReportFlash, ReportsPageData, StatsFlash, StatsNotice, StatsPageData, WardReportPageData, WardRow,
 };
 use crate::access::guard::{CityAdmin, Granter, Principal};
+use crate::formats::{self, Cell, xlsx};
 use crate::identity::web::{format_time, no_store, now, see_other, today, unavailable};
-use crate::orgs::domain::csv_field;
 use crate::web::caller::caller;
 use crate::web::{AppState, Refusal};
 use crate::units::UnitsVersion;
@@ -273,23 +272,6 @@ fn figure_cells(f: &Figures) -> Vec<Cell> {
     ]
 }
 
-fn csv(rows: &[Vec<Cell>]) -> String {
-    let mut out = String::from("\u{feff}");
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                Cell::Text(t) => csv_field(t),
-                Cell::Number(n) => format!("{n}"),
-                Cell::Percent(p) => format!("{:.1}%", p * 100.0),
-            })
-            .collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
 /// `export.csv` or `export.xlsx`: the kind of download asked for.
 fn export_kind(file: &str) -> Option<&str> {
     file.strip_prefix("export.").filter(|k| matches!(*k, "csv" | "xlsx"))
@@ -299,7 +281,7 @@ fn export_kind(file: &str) -> Option<&str> {
 fn download(rows: &[Vec<Cell>], sheet: &str, file: &str, kind: &str) -> Response {
     let (body, mime): (Vec<u8>, &str) = match kind {
         "xlsx" => (xlsx::workbook(sheet, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        _ => (csv(rows).into_bytes(), "text/csv; charset=utf-8"),
+        _ => (formats::csv::write(rows), "text/csv; charset=utf-8"),
     };
     let mut response = body.into_response();
     let h = response.headers_mut();
@@ -577,20 +559,6 @@ pub async fn finish_report(state: &AppState, month: &str, ward: &str, result: &R
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_csv_export_keeps_vietnamese_text_and_neutralises_formulas() {
-        let rows = vec![
-            vec![Cell::Text("Phường, xã".into()), Cell::Text("Tỷ lệ".into())],
-            vec![Cell::Text("Phường Hải Châu".into()), Cell::Percent(0.875)],
-            vec![Cell::Text("=HYPERLINK(\"x\")".into()), Cell::Number(1234.0)],
-        ];
-        let text = csv(&rows);
-        assert!(text.starts_with('\u{feff}'), "a BOM, so spreadsheets read UTF-8");
-        assert_eq!(text.lines().nth(1), Some("Phường Hải Châu,87.5%"));
-        assert_eq!(text.lines().nth(2), Some("\"'=HYPERLINK(\"\"x\"\")\",1234"));
-        assert_eq!(text.lines().next(), Some("\u{feff}\"Phường, xã\",Tỷ lệ"));
-    }
 
     #[test]
     fn the_ward_table_has_a_header_every_ward_and_the_total() {

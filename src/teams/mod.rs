@@ -2,19 +2,19 @@
 //! elders without a phone) on the resident's behalf, on the member's own phone, with or without network; the
 //! resident confirms with the code sent to their own phone. Team dashboards count the work per member and team.
 //!
-//! The registration form is a plain HTML form (it works without JavaScript); `public/assist.js` keeps each
-//! registration on the device (IndexedDB) with an idempotency key and sends it when the network is there.
-#[cfg(feature = "ssr")]
+//! The registration form is a plain HTML form posted to a server function (it works without JavaScript);
+//! `public/assist.js` keeps each registration on the device (IndexedDB) with an idempotency key and sends it when
+//! the network is there.
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
-#[cfg(feature = "ssr")]
-pub mod web;
 
 use serde::{Deserialize, Serialize};
 
+use crate::identity::domain::PhoneError;
 use crate::identity::{Field, Problem};
 
 /// Most dependants registered in one visit.
@@ -102,10 +102,27 @@ impl AssistInput {
 }
 
 /// Where a problem of the assisted form is: the resident's fields, or dependant n (from 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Who {
     Resident,
     Dependant(usize),
+}
+
+impl Who {
+    /// As a script reads it: `resident`, or `d1`, `d2`, … (the prefix of a family member's fields).
+    pub fn name(self) -> String {
+        match self {
+            Who::Resident => "resident".to_owned(),
+            Who::Dependant(n) => format!("d{n}"),
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Who> {
+        match name {
+            "resident" => Some(Who::Resident),
+            other => other.strip_prefix('d')?.parse().ok().map(Who::Dependant),
+        }
+    }
 }
 
 /// A registration as a list shows it.
@@ -125,7 +142,7 @@ pub struct RegistrationLine {
 }
 
 /// What went right or wrong on the team's pages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TeamNotice {
     /// Saved; the code went to the resident's phone.
     Registered,
@@ -146,9 +163,9 @@ pub enum TeamNotice {
     Failed,
 }
 
-/// The page /team/register.
-#[derive(Clone, Debug, Default)]
-pub struct AssistState {
+/// The page /team/register: the member's team, and the form as the last post left it (the flash), or blank.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssistPageData {
     /// The member's account id: the device's queue keeps each member's registrations apart.
     pub member: String,
     pub team_name: String,
@@ -158,31 +175,32 @@ pub struct AssistState {
     pub notice: Option<TeamNotice>,
 }
 
-impl AssistState {
+impl AssistPageData {
     pub fn problem(&self, who: Who, field: Field) -> Option<Problem> {
         self.problems.iter().find(|(w, f, _)| *w == who && *f == field).map(|(_, _, p)| *p)
     }
 }
 
 /// The page /team/registrations/{id}.
-#[derive(Clone, Debug)]
-pub struct RegistrationState {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationPageData {
     pub line: RegistrationLine,
     pub notice: Option<TeamNotice>,
 }
 
-/// The page /team/help: a member asks a resident of their ward for a code to update their data.
-#[derive(Clone, Debug, Default)]
-pub struct HelpState {
+/// The page /team/help: a member asks a resident of their ward for a code to update their data. What its last
+/// form answered comes back in the flash in this shape.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpPageData {
     pub phone: String,
     /// The code was sent: show the code box.
     pub sent: bool,
     pub notice: Option<TeamNotice>,
-    pub phone_problem: Option<crate::identity::domain::PhoneError>,
+    pub phone_problem: Option<PhoneError>,
 }
 
 /// One member's figures.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberFigures {
     pub account_id: String,
     pub name: String,
@@ -194,7 +212,7 @@ pub struct MemberFigures {
 }
 
 /// One team's figures, with its members'.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamFigures {
     pub id: String,
     pub name: String,
@@ -207,8 +225,8 @@ pub struct TeamFigures {
 }
 
 /// The page /team/work: the teams the caller may see, and (for a member) their team's latest registrations.
-#[derive(Clone, Debug, Default)]
-pub struct WorkState {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkPageData {
     pub teams: Vec<TeamFigures>,
     pub recent: Vec<RegistrationLine>,
     /// A team member (may register residents).

@@ -1,13 +1,15 @@
 //! The team's pages: register a resident (works offline with `public/assist.js`), one registration with its
-//! code box, helping an existing resident, and the work figures.
+//! code box, helping an existing resident, and the work figures. Each loads its data through its server function
+//! (`super::api`), which also refuses anyone who may not see it; each form posts to a server function.
 use leptos::prelude::*;
 
-use super::{AssistState, FORM_DEPENDANT_SLOTS, HelpState, RegistrationState, TeamNotice, Who, WorkState};
+use super::api::{AskHelp, ConfirmHelp, ConfirmRegistration, RegisterResident, ResendRegistrationCode, SetLeader};
+use super::{AssistPageData, FORM_DEPENDANT_SLOTS, HelpPageData, RegistrationPageData, TeamNotice, Who, WorkPageData};
 use crate::family::ui::radios;
 use crate::i18n::*;
 use crate::identity::ui::{NoticeBox, problem_text};
 use crate::identity::{Field, Problem};
-use crate::shell::{Input, NotFoundPage, code_input, input, notice, optional_text};
+use crate::shell::{Input, code_input, input, notice, optional_text};
 
 /// The notice of a team page; a code's answer is worded as on the sign-in pages (the same `NoticeBox`).
 fn show_notice(i18n: leptos_i18n::I18nContext<Locale>, n: Option<TeamNotice>) -> impl IntoView {
@@ -99,11 +101,16 @@ fn script_text(i18n: leptos_i18n::I18nContext<Locale>) -> String {
     .to_string()
 }
 
-/// GET /team/register.
+/// GET /team/register: for team members; loads its data through [`assist_page`](super::api::assist_page). The
+/// form posts to [`register_resident`](super::api::register_resident), natively or from the queue of
+/// `public/assist.js` (which finds the form by its id and its fields by their names).
 #[component]
 pub fn AssistPage() -> impl IntoView {
+    crate::shell::loaded((), |_| super::api::assist_page(), assist_view)
+}
+
+fn assist_view(state: AssistPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<AssistState>() else { return view! { <NotFoundPage /> }.into_any() };
     let err = |who: Who, field: Field| state.problem(who, field).map(|p: Problem| problem_text(i18n, p));
     let input_state = state.input.clone();
     let slots = input_state.dependants.len().max(FORM_DEPENDANT_SLOTS);
@@ -146,6 +153,38 @@ pub fn AssistPage() -> impl IntoView {
             required: false,
         })
     };
+    let fields = view! {
+        <input type="hidden" name="key" value=input_state.key.clone() />
+        <input type="hidden" name="recorded_at" value=input_state.recorded_at.clone() />
+        <section class="card">
+            <h2>{t!(i18n, team.resident_title)}</h2>
+            <div id="card-scan" class="scan" hidden data-text=scan_text(i18n)>
+                <button type="button" class="button button--secondary" id="card-scan-button">{t!(i18n, team.scan_start)}</button>
+                <video id="card-scan-video" playsinline muted hidden></video>
+                <p class="meta" role="status" id="card-scan-status"></p>
+            </div>
+            {text_field("full_name", t_string!(i18n, auth.name_label), None, input_state.full_name.clone(), Field::FullName, "text", None)}
+            {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input_state.citizen_id.clone(), Field::CitizenId, "text", Some("numeric"))}
+            {text_field("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), input_state.birth_date.clone(), Field::BirthDate, "text", Some("numeric"))}
+            {radios("sex", t_string!(i18n, auth.sex_label), sex_choices(), input_state.sex.clone(), sex_error)}
+            {text_field("phone", t_string!(i18n, team.phone_label), Some(t_string!(i18n, team.phone_hint)), input_state.phone.clone(), Field::Phone, "tel", Some("tel"))}
+            {optional_text("street", t_string!(i18n, team.street_label), Some(t_string!(i18n, team.street_hint)), input_state.street.clone())}
+        </section>
+        <h2>{t!(i18n, team.family_title)}</h2>
+        <p class="meta">{t!(i18n, team.family_hint)}</p>
+        {dependants}
+        <div class="card">
+            <div class="field" class:field--error=consent_error.is_some()>
+                {consent_error.map(|e| view! { <span class="error" id="consent-error">{e}</span> })}
+                <label class="choice">
+                    <input type="checkbox" name="consent" value="yes" checked=input_state.consent aria-describedby=consent_error.map(|_| "consent-error") />
+                    {t!(i18n, team.consent)}
+                </label>
+            </div>
+            <button type="submit" class="button button--wide">{t!(i18n, team.save_button)}</button>
+            <p class="meta">{t!(i18n, team.offline_hint)}</p>
+        </div>
+    };
     view! {
         <h1>{t!(i18n, team.register_title)}</h1>
         <p class="meta">{format!("{} · {}", state.team_name, state.ward_name)}</p>
@@ -156,52 +195,52 @@ pub fn AssistPage() -> impl IntoView {
             <ul class="unit-list" id="assist-list" data-testid="queue"></ul>
             <button type="button" class="button button--secondary" id="assist-send">{t!(i18n, team.send_now)}</button>
         </section>
-        <form id="assist-form" method="post" action="/team/register" class="stack" novalidate>
-            <input type="hidden" name="key" value=input_state.key.clone() />
-            <input type="hidden" name="recorded_at" value=input_state.recorded_at.clone() />
-            <section class="card">
-                <h2>{t!(i18n, team.resident_title)}</h2>
-                <div id="card-scan" class="scan" hidden data-text=scan_text(i18n)>
-                    <button type="button" class="button button--secondary" id="card-scan-button">{t!(i18n, team.scan_start)}</button>
-                    <video id="card-scan-video" playsinline muted hidden></video>
-                    <p class="meta" role="status" id="card-scan-status"></p>
-                </div>
-                {text_field("full_name", t_string!(i18n, auth.name_label), None, input_state.full_name.clone(), Field::FullName, "text", None)}
-                {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input_state.citizen_id.clone(), Field::CitizenId, "text", Some("numeric"))}
-                {text_field("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), input_state.birth_date.clone(), Field::BirthDate, "text", Some("numeric"))}
-                {radios("sex", t_string!(i18n, auth.sex_label), sex_choices(), input_state.sex.clone(), sex_error)}
-                {text_field("phone", t_string!(i18n, team.phone_label), Some(t_string!(i18n, team.phone_hint)), input_state.phone.clone(), Field::Phone, "tel", Some("tel"))}
-                {optional_text("street", t_string!(i18n, team.street_label), Some(t_string!(i18n, team.street_hint)), input_state.street.clone())}
-            </section>
-            <h2>{t!(i18n, team.family_title)}</h2>
-            <p class="meta">{t!(i18n, team.family_hint)}</p>
-            {dependants}
-            <div class="card">
-                <div class="field" class:field--error=consent_error.is_some()>
-                    {consent_error.map(|e| view! { <span class="error" id="consent-error">{e}</span> })}
-                    <label class="choice">
-                        <input type="checkbox" name="consent" value="yes" checked=input_state.consent aria-describedby=consent_error.map(|_| "consent-error") />
-                        {t!(i18n, team.consent)}
-                    </label>
-                </div>
-                <button type="submit" class="button button--wide">{t!(i18n, team.save_button)}</button>
-                <p class="meta">{t!(i18n, team.offline_hint)}</p>
-            </div>
-        </form>
+        <ActionForm
+            action={ServerAction::<RegisterResident>::new()}
+            attr:id="assist-form"
+            attr:class="stack"
+            attr:novalidate=true
+        >
+            {fields}
+        </ActionForm>
         <script src="/assist.js" defer></script>
         <script src="/card-scan.js" defer></script>
     }
-    .into_any()
 }
 
-/// GET /team/registrations/{id}.
+/// GET /team/registrations/{id}: one registration of the member's team, with the code box while it is pending;
+/// loads its data through [`registration_page`](super::api::registration_page). Its forms carry the id as a field.
 #[component]
 pub fn RegistrationPage() -> impl IntoView {
+    let id = leptos_router::hooks::use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    crate::shell::loaded(id, super::api::registration_page, registration_view)
+}
+
+fn registration_view(state: RegistrationPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<RegistrationState>() else { return view! { <NotFoundPage /> }.into_any() };
     let l = state.line;
     let pending = l.state == "pending";
-    let action = format!("/team/registrations/{}", l.id);
+    let code_forms = pending.then(|| {
+        let confirm_fields = view! {
+            <input type="hidden" name="id" value=l.id.clone() />
+            <p>{t!(i18n, team.code_intro)}</p>
+            {code_input("code", t_string!(i18n, team.code_label), None)}
+            <button type="submit" class="button">{t!(i18n, team.confirm_button)}</button>
+        };
+        let resend_fields = view! {
+            <input type="hidden" name="id" value=l.id.clone() />
+            <p class="meta">{t!(i18n, team.self_confirm_hint)}</p>
+            <button type="submit" class="button button--secondary">{t!(i18n, team.resend_button)}</button>
+        };
+        view! {
+            <ActionForm action={ServerAction::<ConfirmRegistration>::new()} attr:class="card">
+                {confirm_fields}
+            </ActionForm>
+            <ActionForm action={ServerAction::<ResendRegistrationCode>::new()} attr:class="card">
+                {resend_fields}
+            </ActionForm>
+        }
+    });
     view! {
         <h1>{l.name.clone()}</h1>
         {show_notice(i18n, state.notice)}
@@ -222,65 +261,71 @@ pub fn RegistrationPage() -> impl IntoView {
                 {(!l.dependants.is_empty()).then(|| view! { <dt>{t!(i18n, team.family_title)}</dt> <dd>{l.dependants.join(", ")}</dd> })}
             </dl>
         </section>
-        {pending.then(|| view! {
-            <form method="post" action=format!("{action}/confirm") class="card">
-                <p>{t!(i18n, team.code_intro)}</p>
-                {code_input("code", t_string!(i18n, team.code_label), None)}
-                <button type="submit" class="button">{t!(i18n, team.confirm_button)}</button>
-            </form>
-            <form method="post" action=format!("{action}/resend") class="card">
-                <p class="meta">{t!(i18n, team.self_confirm_hint)}</p>
-                <button type="submit" class="button button--secondary">{t!(i18n, team.resend_button)}</button>
-            </form>
-        })}
+        {code_forms}
         <p class="actions">
             <a class="button" href="/team/register">{t!(i18n, team.next_resident)}</a>
             <a href="/team/work">{t!(i18n, team.work_title)}</a>
         </p>
     }
-    .into_any()
 }
 
-/// GET /team/help.
+/// GET /team/help: update an existing resident's data, with the code the resident reads out. For team members;
+/// loads what its last form answered through [`help_page`](super::api::help_page).
 #[component]
 pub fn HelpPage() -> impl IntoView {
+    crate::shell::loaded((), |_| super::api::help_page(), help_view)
+}
+
+fn help_view(state: HelpPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<HelpState>() else { return view! { <NotFoundPage /> }.into_any() };
     let phone_error = state.phone_problem.map(|e| problem_text(i18n, Problem::Phone(e)));
+    let sent = state.sent;
+    let send_fields = view! {
+        {input(Input {
+            id: "phone",
+            label: t_string!(i18n, team.phone_label),
+            hint: None,
+            value: state.phone.clone(),
+            error: phone_error,
+            input_type: "tel",
+            autocomplete: "off",
+            inputmode: Some("tel"),
+            required: true,
+        })}
+        <button type="submit" class="button" class:button--secondary=sent>{t!(i18n, team.help_send)}</button>
+    };
+    let confirm_form = sent.then(|| {
+        let fields = view! {
+            <input type="hidden" name="phone" value=state.phone.clone() />
+            {code_input("code", t_string!(i18n, team.code_label), Some(t_string!(i18n, team.help_code_hint)))}
+            <button type="submit" class="button">{t!(i18n, team.help_confirm)}</button>
+        };
+        view! {
+            <ActionForm action={ServerAction::<ConfirmHelp>::new()} attr:class="card">
+                {fields}
+            </ActionForm>
+        }
+    });
     view! {
         <h1>{t!(i18n, team.help_title)}</h1>
         <p>{t!(i18n, team.help_intro)}</p>
         {show_notice(i18n, state.notice)}
-        <form method="post" action="/team/help" class="card">
-            {input(Input {
-                id: "phone",
-                label: t_string!(i18n, team.phone_label),
-                hint: None,
-                value: state.phone.clone(),
-                error: phone_error,
-                input_type: "tel",
-                autocomplete: "off",
-                inputmode: Some("tel"),
-                required: true,
-            })}
-            <button type="submit" class="button" class:button--secondary=state.sent>{t!(i18n, team.help_send)}</button>
-        </form>
-        {state.sent.then(|| view! {
-            <form method="post" action="/team/help/confirm" class="card">
-                <input type="hidden" name="phone" value=state.phone.clone() />
-                {code_input("code", t_string!(i18n, team.code_label), Some(t_string!(i18n, team.help_code_hint)))}
-                <button type="submit" class="button">{t!(i18n, team.help_confirm)}</button>
-            </form>
-        })}
+        <ActionForm action={ServerAction::<AskHelp>::new()} attr:class="card">
+            {send_fields}
+        </ActionForm>
+        {confirm_form}
     }
-    .into_any()
 }
 
-/// GET /team/work.
+/// GET /team/work: the figures of the teams the caller may see; loads them through
+/// [`work_page`](super::api::work_page), which refuses anyone without a team, a ward or the city.
 #[component]
 pub fn WorkPage() -> impl IntoView {
+    crate::shell::loaded((), |_| super::api::work_page(), work_view)
+}
+
+fn work_view(state: WorkPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<WorkState>() else { return view! { <NotFoundPage /> }.into_any() };
     let may_set_leader = state.may_set_leader;
     view! {
         <h1>{t!(i18n, team.work_title)}</h1>
@@ -345,8 +390,8 @@ pub fn WorkPage() -> impl IntoView {
                                 </tfoot>
                             </table>
                         </div>
-                        {(may_set_leader && !members.is_empty()).then(|| view! {
-                            <form method="post" action="/team/leader" class="inline-form">
+                        {(may_set_leader && !members.is_empty()).then(|| {
+                            let fields = view! {
                                 <input type="hidden" name="team" value=team_id.clone() />
                                 <label for=format!("leader-{team_id}")>{t!(i18n, team.leader_label)}</label>
                                 <select id=format!("leader-{team_id}") name="account">
@@ -357,7 +402,12 @@ pub fn WorkPage() -> impl IntoView {
                                         .collect_view()}
                                 </select>
                                 <button type="submit" class="button button--secondary">{t!(i18n, team.leader_button)}</button>
-                            </form>
+                            };
+                            view! {
+                                <ActionForm action={ServerAction::<SetLeader>::new()} attr:class="inline-form">
+                                    {fields}
+                                </ActionForm>
+                            }
                         })}
                     </section>
                 }
@@ -390,5 +440,4 @@ pub fn WorkPage() -> impl IntoView {
             </section>
         })}
     }
-    .into_any()
 }

@@ -1,7 +1,7 @@
 //! The document vault: a person's papers (ID card sides, birth certificate, insurance card, diplomas, …) as
 //! typed documents with versions, stored encrypted ([`crypto`], [`store`]), readable only by their owner and the
 //! people who act for them; every such read by someone else lands in the owner's "who saw my data".
-#[cfg(feature = "ssr")]
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod crypto;
 #[cfg(feature = "ssr")]
@@ -64,7 +64,7 @@ impl DocKind {
 }
 
 /// The file types the vault takes, decided from the bytes (never from the name or the browser's word).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MediaType {
     Pdf,
     Jpeg,
@@ -115,7 +115,7 @@ impl MediaType {
 }
 
 /// Whether a document is still valid, soon to expire, or expired.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Expiry {
     None,
     Valid,
@@ -127,7 +127,7 @@ pub enum Expiry {
 pub const EXPIRY_WARNING_DAYS: i64 = 60;
 
 /// A document in the list or on its own page.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentView {
     pub id: String,
     pub kind: DocKind,
@@ -147,7 +147,7 @@ pub struct DocumentView {
 }
 
 /// One stored version of a document.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionView {
     pub version: i64,
     pub file_name: String,
@@ -168,7 +168,7 @@ pub struct DocumentInput {
     pub expires_on: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DocField {
     Kind,
     Title,
@@ -179,7 +179,7 @@ pub enum DocField {
     File,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DocProblem {
     KindMissing,
     TooLong,
@@ -195,7 +195,7 @@ pub enum DocProblem {
     FileType,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VaultNotice {
     Uploaded,
     NewVersion,
@@ -204,14 +204,13 @@ pub enum VaultNotice {
     Failed,
 }
 
-/// The page /me/documents (the list, the upload form) and /me/documents/{id} (one document).
-#[derive(Clone, Debug, Default)]
-pub struct VaultState {
+/// What the page /me/documents shows (its server function loads it): the list, the bin, and the upload form as
+/// typed when it was refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentsPageData {
     pub acting: Option<ActingFor>,
     pub documents: Vec<DocumentView>,
     pub bin: Vec<DocumentView>,
-    pub document: Option<DocumentView>,
-    pub versions: Vec<VersionView>,
     pub input: DocumentInput,
     pub problems: Vec<(DocField, DocProblem)>,
     pub notice: Option<VaultNotice>,
@@ -219,10 +218,33 @@ pub struct VaultState {
     pub retention_days: i64,
 }
 
-impl VaultState {
+impl DocumentsPageData {
     pub fn problem(&self, field: DocField) -> Option<DocProblem> {
-        self.problems.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
+        problem_of(&self.problems, field)
     }
+}
+
+/// What the page /me/documents/{id} shows (its server function loads it): one document, its versions, and what
+/// the last new version or restore answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentPageData {
+    pub acting: Option<ActingFor>,
+    pub document: DocumentView,
+    pub versions: Vec<VersionView>,
+    /// The new version's file, refused (nothing was stored).
+    pub problems: Vec<(DocField, DocProblem)>,
+    pub notice: Option<VaultNotice>,
+    pub max_mb: u64,
+}
+
+impl DocumentPageData {
+    pub fn problem(&self, field: DocField) -> Option<DocProblem> {
+        problem_of(&self.problems, field)
+    }
+}
+
+fn problem_of(problems: &[(DocField, DocProblem)], field: DocField) -> Option<DocProblem> {
+    problems.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
-//! The vault's pages: the list with the upload form (a plain multipart form; `public/vault.js` adds photo
-//! downscaling and a progress bar where it runs), and one document with its preview and versions.
+//! The vault's pages: the list with the upload form (a plain multipart form answered by a handler; `public/vault.js`
+//! adds photo downscaling and a progress bar where it runs) and the bin, and one document with its preview and
+//! versions. Each loads its data through a server function (`api.rs`) before it answers.
 use leptos::prelude::*;
 
-use super::{DocField, DocKind, DocProblem, DocumentView, Expiry, VaultNotice, VaultState};
+use super::api::{DeleteDocument, RestoreDocument};
+use super::{DocField, DocKind, DocProblem, DocumentPageData, DocumentView, DocumentsPageData, Expiry, VaultNotice};
 use crate::family::ActingFor;
 use crate::family::ui::{ActingBanner, PersonNav, PersonPage};
 use crate::i18n::*;
-use crate::shell::{Input, NotFoundPage, input, notice};
+use crate::shell::{Input, input, notice};
 
 pub fn kind_name(i18n: leptos_i18n::I18nContext<Locale>, kind: DocKind) -> &'static str {
     match kind {
@@ -92,10 +94,48 @@ fn file_inputs(i18n: leptos_i18n::I18nContext<Locale>, error: Option<&'static st
     }
 }
 
+/// The texts `public/vault.js` shows while it sends a file.
+fn upload_texts(i18n: leptos_i18n::I18nContext<Locale>) -> String {
+    serde_json::json!({
+        "sending": t_string!(i18n, vault.sending),
+        "shrinking": t_string!(i18n, vault.shrinking),
+        "failed": t_string!(i18n, vault.send_failed),
+    })
+    .to_string()
+}
+
+/// A button that takes a document out of the bin (a form to a fixed address, with the document and whom the page
+/// acts for).
+fn restore_form(i18n: leptos_i18n::I18nContext<Locale>, id: String, for_id: String) -> impl IntoView {
+    view! {
+        <ActionForm action={ServerAction::<RestoreDocument>::new()}>
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="for" value=for_id />
+            <button type="submit" class="button button--secondary">{t!(i18n, vault.restore)}</button>
+        </ActionForm>
+    }
+}
+
+/// A button that moves the document to the bin.
+fn delete_form(i18n: leptos_i18n::I18nContext<Locale>, id: String, for_id: String) -> impl IntoView {
+    view! {
+        <ActionForm action={ServerAction::<DeleteDocument>::new()} attr:class="actions">
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="for" value=for_id />
+            <button type="submit" class="button button--danger">{t!(i18n, vault.delete)}</button>
+        </ActionForm>
+    }
+}
+
+/// `/me/documents[?for=…]`: loads its data through [`documents_page`](super::api::documents_page) before it answers.
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
+    let for_id = crate::web::query_value("for");
+    crate::shell::loaded(for_id, super::api::documents_page, documents_view)
+}
+
+fn documents_view(state: DocumentsPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<VaultState>() else { return view! { <NotFoundPage /> }.into_any() };
     let acting = state.acting.clone();
     let q = ActingFor::query(&acting);
     let read_only = acting.as_ref().is_some_and(|a| a.read_only);
@@ -109,13 +149,14 @@ pub fn DocumentsPage() -> impl IntoView {
     };
     let kind_error = err(DocField::Kind);
     let chosen_kind = typed.kind.clone();
+    // a multipart upload: a plain handler answers it (303 back here, with the notice or the problems)
     let upload = (!read_only).then(|| {
         view! {
             <section class="card" aria-labelledby="upload-title">
                 <h2 id="upload-title">{t!(i18n, vault.upload_title)}</h2>
                 {lost_file.then(|| view! { <p class="hint">{t!(i18n, vault.choose_again)}</p> })}
                 <form id="upload-form" method="post" action="/me/documents" enctype="multipart/form-data" novalidate
-                    data-text=serde_json::json!({"sending": t_string!(i18n, vault.sending), "shrinking": t_string!(i18n, vault.shrinking), "failed": t_string!(i18n, vault.send_failed)}).to_string()>
+                    data-text=upload_texts(i18n)>
                     <input type="hidden" name="for" value=for_id.clone() />
                     <div class="field" class:field--error=kind_error.is_some()>
                         <label for="kind">{t!(i18n, vault.kind_label)}</label>
@@ -140,7 +181,24 @@ pub fn DocumentsPage() -> impl IntoView {
         }
     });
     let retention = state.retention_days;
-    let bin = state.bin.clone();
+    let bin = state
+        .bin
+        .iter()
+        .map(|d| {
+            let restore = (!read_only).then(|| restore_form(i18n, d.id.clone(), for_id.clone()));
+            view! {
+                <li>
+                    <span>
+                        <strong>{title_of(i18n, d)}</strong>
+                        <br />
+                        <span class="meta">{t!(i18n, vault.purge_on)} " " {d.purge_on.clone().unwrap_or_default()}</span>
+                    </span>
+                    {restore}
+                </li>
+            }
+        })
+        .collect_view();
+    let in_bin = state.bin.len();
     view! {
         <ActingBanner acting=acting.clone() />
         <h1>{t!(i18n, vault.title)}</h1>
@@ -175,43 +233,30 @@ pub fn DocumentsPage() -> impl IntoView {
                 .collect_view()}
         </ul>
         {upload}
-        {(!bin.is_empty()).then(|| view! {
+        {(in_bin > 0).then(|| view! {
             <details class="card">
-                <summary>{t!(i18n, vault.bin_title)} " (" {bin.len()} ")"</summary>
+                <summary>{t!(i18n, vault.bin_title)} " (" {in_bin} ")"</summary>
                 <p class="hint">{t_string!(i18n, vault.bin_hint).replace("%days%", &retention.to_string())}</p>
-                <ul class="unit-list">
-                    {bin
-                        .iter()
-                        .map(|d| view! {
-                            <li>
-                                <span>
-                                    <strong>{title_of(i18n, d)}</strong>
-                                    <br />
-                                    <span class="meta">{t!(i18n, vault.purge_on)} " " {d.purge_on.clone().unwrap_or_default()}</span>
-                                </span>
-                                {(!read_only).then(|| view! {
-                                    <form method="post" action=format!("/me/documents/{}/restore", d.id)>
-                                        <input type="hidden" name="for" value=for_id.clone() />
-                                        <button type="submit" class="button button--secondary">{t!(i18n, vault.restore)}</button>
-                                    </form>
-                                })}
-                            </li>
-                        })
-                        .collect_view()}
-                </ul>
+                <ul class="unit-list">{bin}</ul>
             </details>
         })}
         <script src="/vault.js" defer></script>
     }
-    .into_any()
 }
 
+/// `/me/documents/{id}[?for=…]`: loads its data through [`document_page`](super::api::document_page) before it
+/// answers.
 #[component]
 pub fn DocumentPage() -> impl IntoView {
+    let id = leptos_router::hooks::use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let for_id = crate::web::query_value("for");
+    crate::shell::loaded((id, for_id), |(id, for_id)| super::api::document_page(id, for_id), document_view)
+}
+
+fn document_view(state: DocumentPageData) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(state) = use_context::<VaultState>() else { return view! { <NotFoundPage /> }.into_any() };
-    let Some(doc) = state.document.clone() else { return view! { <NotFoundPage /> }.into_any() };
-    let acting = state.acting.clone();
+    let file_error = state.problem(DocField::File).map(|p| problem_text(i18n, p));
+    let DocumentPageData { acting, document: doc, versions, notice: kept_notice, max_mb, .. } = state;
     let read_only = acting.as_ref().is_some_and(|a| a.read_only);
     let for_id = acting.as_ref().map(|a| a.id.clone()).unwrap_or_default();
     let for_param = acting.as_ref().map(|a| format!("&for={}", a.id)).unwrap_or_default();
@@ -229,13 +274,25 @@ pub fn DocumentPage() -> impl IntoView {
         }
         .into_any(),
     };
-    let file_error = state.problem(DocField::File).map(|p| problem_text(i18n, p));
     let dash = |s: &str| if s.is_empty() { "—".to_owned() } else { s.to_owned() };
+    // a multipart upload: a plain handler answers it (303 back here, with the notice or the problem)
+    let manage = (!read_only).then(|| view! {
+        <section class="card" aria-labelledby="new-version-title">
+            <h2 id="new-version-title">{t!(i18n, vault.new_version_title)}</h2>
+            <form id="upload-form" method="post" action=format!("/me/documents/{}/versions", doc.id) enctype="multipart/form-data" novalidate
+                data-text=upload_texts(i18n)>
+                <input type="hidden" name="for" value=for_id.clone() />
+                {file_inputs(i18n, file_error, max_mb)}
+                <button type="submit" class="button">{t!(i18n, vault.new_version_submit)}</button>
+            </form>
+        </section>
+        {delete_form(i18n, doc.id.clone(), for_id.clone())}
+    });
     view! {
         <ActingBanner acting=acting.clone() />
         <h1>{title}</h1>
         <PersonNav acting=acting.clone() current=PersonPage::Documents />
-        {state.notice.map(|n| notice_of(i18n, n))}
+        {kept_notice.map(|n| notice_of(i18n, n))}
         <section class="card">
             {preview}
             <ExpiryBadge expiry=doc.expiry expires_on=doc.expires_on.clone() />
@@ -258,8 +315,7 @@ pub fn DocumentPage() -> impl IntoView {
         <section class="card" aria-labelledby="versions-title">
             <h2 id="versions-title">{t!(i18n, vault.versions_title)}</h2>
             <ul class="unit-list" data-testid="versions">
-                {state
-                    .versions
+                {versions
                     .into_iter()
                     .map(|v| {
                         let href = format!("/me/documents/{}/file?v={}{for_param}", doc.id, v.version);
@@ -277,23 +333,8 @@ pub fn DocumentPage() -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
-        {(!read_only).then(|| view! {
-            <section class="card" aria-labelledby="new-version-title">
-                <h2 id="new-version-title">{t!(i18n, vault.new_version_title)}</h2>
-                <form id="upload-form" method="post" action=format!("/me/documents/{}/versions", doc.id) enctype="multipart/form-data" novalidate
-                    data-text=serde_json::json!({"sending": t_string!(i18n, vault.sending), "shrinking": t_string!(i18n, vault.shrinking), "failed": t_string!(i18n, vault.send_failed)}).to_string()>
-                    <input type="hidden" name="for" value=for_id.clone() />
-                    {file_inputs(i18n, file_error, state.max_mb)}
-                    <button type="submit" class="button">{t!(i18n, vault.new_version_submit)}</button>
-                </form>
-            </section>
-            <form method="post" action=format!("/me/documents/{}/delete", doc.id) class="actions">
-                <input type="hidden" name="for" value=for_id.clone() />
-                <button type="submit" class="button button--danger">{t!(i18n, vault.delete)}</button>
-            </form>
-        })}
+        {manage}
         <p><a href=format!("/me/documents{q}")>{t!(i18n, vault.back)}</a></p>
         <script src="/vault.js" defer></script>
     }
-    .into_any()
 }

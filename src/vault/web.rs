@@ -1,19 +1,21 @@
-//! HTTP for the vault: the list with the upload form, one document with its versions and preview, the file
-//! itself (decrypted, streamed to the owner and the people acting for them only), the bin.
-use axum::Form;
+//! HTTP for the vault outside its pages: the two uploads (multipart: a new document, a new version), which send the
+//! browser back to the page (303) with the outcome in the flash the page reads, and the file itself (decrypted,
+//! streamed to the owner and the people acting for them only). The pages, delete and restore are server functions
+//! (`api.rs`).
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::api::{VaultFlash, VaultFormError, document_flash, document_path, list_flash, list_path};
 use super::service::{self, Upload, VaultError};
-use super::{DocField, DocProblem, DocumentInput, VaultNotice, VaultState};
+use super::{DocField, DocProblem, DocumentInput, VaultNotice};
 use crate::family::service::{Access, Subject};
 use crate::family::web::{ForQuery, subject_of};
 use crate::identity::domain::Date;
-use crate::identity::web::{no_store, now, render};
+use crate::identity::web::{no_store, now, see_other};
 use crate::privacy::SeenWhat;
-use crate::web::AppState;
+use crate::web::{AppState, Refusal};
 
 /// The vault's settings: the largest file, how long the bin keeps documents.
 #[derive(Clone, Copy, Debug)]
@@ -42,34 +44,6 @@ fn unavailable(e: impl std::fmt::Display) -> Response {
 
 fn today() -> Date {
     Date::from_unix_vietnam(now())
-}
-
-async fn list_page(state: &AppState, headers: &HeaderMap, subject: &Subject, mut page: VaultState, status: StatusCode) -> Response {
-    let settings = state.vault;
-    let (documents, bin) = match (
-        service::list(&state.db, subject.id(), false, today(), settings.retention_days).await,
-        service::list(&state.db, subject.id(), true, today(), settings.retention_days).await,
-    ) {
-        (Ok(d), Ok(b)) => (d, b),
-        (Err(e), _) | (_, Err(e)) => return unavailable(e),
-    };
-    if let Err(e) = crate::privacy::service::record(&state.db, subject, SeenWhat::Documents, "", now()).await {
-        return unavailable(e);
-    }
-    page.acting = subject.acting();
-    page.documents = documents;
-    page.bin = bin;
-    page.max_mb = settings.max_bytes / (1024 * 1024);
-    page.retention_days = settings.retention_days;
-    no_store(render(state, "/me/documents", headers, page, status).await)
-}
-
-/// GET /me/documents?for=…
-pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<ForQuery>) -> Response {
-    match subject_of(&state, &headers, query.get(), Access::Read).await {
-        Ok(subject) => list_page(&state, &headers, &subject, VaultState::default(), StatusCode::OK).await,
-        Err(response) => response,
-    }
 }
 
 /// The upload form's fields, and the file (from the file picker or the camera input).
@@ -145,16 +119,20 @@ fn upload_of(posted: &mut Posted, max_bytes: u64) -> Result<Upload, DocProblem> 
     Ok(Upload { file_name: service::clean_file_name(&name, media_type), bytes, media_type })
 }
 
-/// POST /me/documents (multipart): a new document with its file.
-pub async fn upload(State(state): State<AppState>, headers: HeaderMap, multipart: Multipart) -> Response {
-    let settings = state.vault;
-    let mut posted = read_form(multipart, settings.max_bytes).await;
-    let subject = match subject_of(&state, &headers, posted.for_query.get(), Access::Manage).await {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
+/// A plain handler's answer to an upload: 303 back to the page at `location`, with `kept` in the flash `form` that
+/// page reads. `public/vault.js` sends the form with XHR, which follows the redirect as the browser would.
+async fn back_with(state: &AppState, form: &str, kept: &VaultFlash, location: &str) -> Response {
+    let mut response = see_other(location);
+    if let Some(cookie) = crate::web::flash::keep_for_response(state, form, kept).await {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    no_store(response)
+}
+
+/// Checks and stores a new document: every field and the file checked; with a problem nothing is stored.
+async fn store_new(state: &AppState, subject: &Subject, posted: &mut Posted) -> Result<VaultNotice, VaultFormError> {
     let details = service::validate(&posted.input, today());
-    let file = upload_of(&mut posted, settings.max_bytes);
+    let file = upload_of(posted, state.vault.max_bytes);
     let (details, file) = match (details, file) {
         (Ok(details), Ok(file)) => (details, file),
         (details, file) => {
@@ -162,104 +140,85 @@ pub async fn upload(State(state): State<AppState>, headers: HeaderMap, multipart
             if let Err(problem) = file {
                 problems.push((DocField::File, problem));
             }
-            let page = VaultState { input: posted.input, problems, ..VaultState::default() };
-            return list_page(&state, &headers, &subject, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return Err(VaultFormError::Invalid { problems });
         }
     };
     let now = now();
-    match service::create(&state.db, &state.blobs, &state.secret, &subject, &details, file, now).await {
-        Ok(id) => {
-            crate::access::service::audit(&state.db, Some(subject.actor()), "document_uploaded", Some(subject.id()), &id, now)
+    let id = service::create(&state.db, &state.blobs, &state.secret, subject, &details, file, now)
+        .await
+        .map_err(|e| Refusal::unavailable("storing a document", e))?;
+    crate::access::service::audit(&state.db, Some(subject.actor()), "document_uploaded", Some(subject.id()), &id, now)
+        .await
+        .ok();
+    Ok(VaultNotice::Uploaded)
+}
+
+/// POST /me/documents (multipart): a new document with its file. The browser goes back to the list, which says it
+/// was stored, or shows the form as typed with each problem next to its field (the file is to be chosen again).
+pub async fn upload(State(state): State<AppState>, headers: HeaderMap, multipart: Multipart) -> Response {
+    let mut posted = read_form(multipart, state.vault.max_bytes).await;
+    let subject = match subject_of(&state, &headers, posted.for_query.get(), Access::Manage).await {
+        Ok(subject) => subject,
+        Err(response) => return response,
+    };
+    let outcome = store_new(&state, &subject, &mut posted).await;
+    let for_id = posted.for_query.for_id;
+    let input = if outcome.is_ok() { DocumentInput::default() } else { posted.input };
+    back_with(&state, &list_flash(&for_id), &VaultFlash { input, outcome }, &list_path(&for_id)).await
+}
+
+/// Checks and stores a new version of the subject's document; another person's document is forbidden.
+async fn store_version(state: &AppState, subject: &Subject, id: &str, posted: &mut Posted) -> Result<VaultNotice, VaultFormError> {
+    let file = match upload_of(posted, state.vault.max_bytes) {
+        Ok(file) => file,
+        Err(problem) => {
+            // another person's document is forbidden, whatever the file
+            let found = service::get(&state.db, subject.id(), id, today())
+                .await
+                .map_err(|e| Refusal::unavailable("reading a document", e))?;
+            if found.is_none() {
+                return Err(Refusal::Forbidden.into());
+            }
+            return Err(VaultFormError::Invalid { problems: vec![(DocField::File, problem)] });
+        }
+    };
+    let now = now();
+    match service::add_version(&state.db, &state.blobs, &state.secret, subject, id, file, now).await {
+        Ok(version) => {
+            let detail = format!("{id} v{version}");
+            crate::access::service::audit(&state.db, Some(subject.actor()), "document_version", Some(subject.id()), &detail, now)
                 .await
                 .ok();
-            let page = VaultState { notice: Some(VaultNotice::Uploaded), ..VaultState::default() };
-            list_page(&state, &headers, &subject, page, StatusCode::OK).await
+            Ok(VaultNotice::NewVersion)
         }
-        Err(e) => {
-            tracing::error!(error = %e, "storing a document failed");
-            let page = VaultState { input: posted.input, notice: Some(VaultNotice::Failed), ..VaultState::default() };
-            list_page(&state, &headers, &subject, page, StatusCode::SERVICE_UNAVAILABLE).await
-        }
+        Err(VaultError::NotFound) => Err(Refusal::Forbidden.into()),
+        Err(e) => Err(Refusal::unavailable("storing a new version", e).into()),
     }
 }
 
-async fn document_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    subject: &Subject,
-    id: &str,
-    mut page: VaultState,
-    status: StatusCode,
-) -> Response {
-    let found = match service::get(&state.db, subject.id(), id, today()).await {
-        Ok(found) => found,
-        Err(e) => return unavailable(e),
-    };
-    let Some((document, versions)) = found else {
-        return crate::access::guard::Denied::Forbidden.response(state, headers).await;
-    };
-    let detail = if document.title.is_empty() { document.kind.as_str().to_owned() } else { document.title.clone() };
-    if let Err(e) = crate::privacy::service::record(&state.db, subject, SeenWhat::Document, &detail, now()).await {
-        return unavailable(e);
-    }
-    page.acting = subject.acting();
-    page.document = Some(document);
-    page.versions = versions;
-    page.max_mb = state.vault.max_bytes / (1024 * 1024);
-    page.retention_days = state.vault.retention_days;
-    let path = format!("/me/documents/{id}");
-    no_store(render(state, &path, headers, page, status).await)
-}
-
-/// GET /me/documents/{id}?for=…: one document, its preview and versions.
-pub async fn document(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(query): Query<ForQuery>,
-) -> Response {
-    match subject_of(&state, &headers, query.get(), Access::Read).await {
-        Ok(subject) => document_page(&state, &headers, &subject, &id, VaultState::default(), StatusCode::OK).await,
-        Err(response) => response,
-    }
-}
-
-/// POST /me/documents/{id}/versions (multipart): a new file for the document; the earlier ones are kept.
+/// POST /me/documents/{id}/versions (multipart): a new file for the document; the earlier ones are kept. The
+/// browser goes back to the document, which says it was stored, or why the file was refused. Another person's
+/// document: 403, as for every other way of asking.
 pub async fn add_version(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> Response {
-    let settings = state.vault;
-    let mut posted = read_form(multipart, settings.max_bytes).await;
+    let mut posted = read_form(multipart, state.vault.max_bytes).await;
     let subject = match subject_of(&state, &headers, posted.for_query.get(), Access::Manage).await {
         Ok(subject) => subject,
         Err(response) => return response,
     };
-    let file = match upload_of(&mut posted, settings.max_bytes) {
-        Ok(file) => file,
-        Err(problem) => {
-            let page = VaultState { problems: vec![(DocField::File, problem)], ..VaultState::default() };
-            return document_page(&state, &headers, &subject, &id, page, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let outcome = match store_version(&state, &subject, &id, &mut posted).await {
+        Err(VaultFormError::Refused(Refusal::Forbidden)) => {
+            return crate::access::guard::Denied::Forbidden.response(&state, &headers).await;
         }
+        outcome => outcome,
     };
-    let now = now();
-    match service::add_version(&state.db, &state.blobs, &state.secret, &subject, &id, file, now).await {
-        Ok(version) => {
-            crate::access::service::audit(&state.db, Some(subject.actor()), "document_version", Some(subject.id()), &format!("{id} v{version}"), now)
-                .await
-                .ok();
-            let page = VaultState { notice: Some(VaultNotice::NewVersion), ..VaultState::default() };
-            document_page(&state, &headers, &subject, &id, page, StatusCode::OK).await
-        }
-        Err(VaultError::NotFound) => crate::access::guard::Denied::Forbidden.response(&state, &headers).await,
-        Err(e) => {
-            tracing::error!(error = %e, "storing a new version failed");
-            let page = VaultState { notice: Some(VaultNotice::Failed), ..VaultState::default() };
-            document_page(&state, &headers, &subject, &id, page, StatusCode::SERVICE_UNAVAILABLE).await
-        }
-    }
+    let for_id = posted.for_query.for_id;
+    let kept = VaultFlash { input: DocumentInput::default(), outcome };
+    back_with(&state, &document_flash(&for_id, &id), &kept, &document_path(&for_id, &id)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -312,40 +271,6 @@ pub async fn file(
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     no_store(response)
-}
-
-/// POST /me/documents/{id}/delete and …/restore (form: `for`): to the bin and back.
-pub async fn set_deleted(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((id, action)): Path<(String, String)>,
-    Form(form): Form<ForQuery>,
-) -> Response {
-    let deleted = match action.as_str() {
-        "delete" => true,
-        "restore" => false,
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    let subject = match subject_of(&state, &headers, form.get(), Access::Manage).await {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
-    let now = now();
-    match service::set_deleted(&state.db, subject.id(), &id, deleted, now).await {
-        Ok(true) => {
-            let action = if deleted { "document_deleted" } else { "document_restored" };
-            crate::access::service::audit(&state.db, Some(subject.actor()), action, Some(subject.id()), &id, now).await.ok();
-            if deleted {
-                let page = VaultState { notice: Some(VaultNotice::Deleted), ..VaultState::default() };
-                list_page(&state, &headers, &subject, page, StatusCode::OK).await
-            } else {
-                let page = VaultState { notice: Some(VaultNotice::Restored), ..VaultState::default() };
-                document_page(&state, &headers, &subject, &id, page, StatusCode::OK).await
-            }
-        }
-        Ok(false) => crate::access::guard::Denied::Forbidden.response(&state, &headers).await,
-        Err(e) => unavailable(e),
-    }
 }
 
 #[cfg(test)]

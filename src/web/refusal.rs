@@ -57,8 +57,9 @@ impl Refusal {
     }
 }
 
-/// As a plain handler's answer (a file download, a page of the old shape): sign in and the second factor are a
-/// 303 to their page; the rest a status with a short message in both languages.
+/// As a plain handler's answer (a file download, an upload): sign in and the second factor are a 303 to their
+/// page; the rest a status with a short message in both languages. The response carries the refusal (an
+/// extension), so the server can answer a browser that asked for a page with the translated 403 page instead.
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for Refusal {
     fn into_response(self) -> axum::response::Response {
@@ -72,7 +73,10 @@ impl axum::response::IntoResponse for Refusal {
             Refusal::NotFound => "Không tìm thấy / Not found",
             _ => "Hệ thống đang bận, vui lòng thử lại / Please try again",
         };
-        (StatusCode::from_u16(self.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE), text).into_response()
+        let mut response =
+            (StatusCode::from_u16(self.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE), text).into_response();
+        response.extensions_mut().insert(self);
+        response
     }
 }
 

@@ -68,6 +68,16 @@ pub fn no_store() {
     }
 }
 
+/// This page shows what its last form answered (at the counter: whose code was checked): the service worker,
+/// which keeps some pages for use without network (`pwa/sw.js`), does not keep this answer; its copy stays the
+/// page without it.
+pub fn not_kept_offline() {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<ResponseOptions>() {
+        options.insert_header(axum::http::HeaderName::from_static("x-keep-offline"), HeaderValue::from_static("no"));
+    }
+}
+
 /// A browser posting a form natively (it asks for HTML), not a script calling a server function (JSON).
 #[cfg(feature = "ssr")]
 pub fn native_form_post() -> bool {

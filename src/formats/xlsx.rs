@@ -1,18 +1,10 @@
-//! The spreadsheet export of statistics tables: a one-sheet XLSX written by hand on the export's ZIP writer, so
-//! the reports need no spreadsheet crate (stored parts, inline strings, a bold frozen header, a percent style).
+//! The spreadsheet download of a table (the statistics): a one-sheet XLSX on the ZIP writer, so the reports need
+//! no spreadsheet crate (stored parts, inline strings, a bold frozen header, a percent style).
 
 use std::fmt::Write;
 
-use crate::privacy::zip::ZipWriter;
-
-/// One cell of a sheet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Number(f64),
-    /// A fraction (0.0..=1.0) shown as a percentage with one decimal: 0.4567 reads 45.7%.
-    Percent(f64),
-}
+use super::Cell;
+use super::zip::ZipWriter;
 
 // Excel's own limits: past them it offers to "repair" the file, that is to drop what it cannot hold.
 const MAX_ROWS: usize = 1_048_576;
@@ -254,7 +246,6 @@ fn looks_like_excel_escape(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::privacy::zip::crc32;
 
     /// Reads a stored ZIP front to back by its local file headers, checking each entry's CRC.
     fn entries(zip: &[u8]) -> Vec<(String, String)> {
@@ -269,7 +260,7 @@ mod tests {
             let name = String::from_utf8(zip[at + 30..at + 30 + name_len].to_vec()).expect("utf-8 name");
             let data_at = at + 30 + name_len + u16_at(at + 28);
             let data = &zip[data_at..data_at + size];
-            assert_eq!(crc32(data), u32_at(at + 14), "crc of {name}");
+            assert_eq!(crc32fast::hash(data), u32_at(at + 14), "crc of {name}");
             out.push((name, String::from_utf8(data.to_vec()).expect("utf-8 part")));
             at = data_at + size;
         }
