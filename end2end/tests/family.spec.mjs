@@ -52,7 +52,13 @@ test('a parent adds a child, keeps the child\'s papers from the phone, and sees 
   await page.getByLabel('Loại giấy tờ').selectOption({ label: 'Giấy khai sinh' });
   await page.getByLabel('Số hiệu').fill('KS-2019-0815');
   const pdf = Buffer.from('%PDF-1.4\n% Giay khai sinh Nguyen Be Na\n%%EOF\n');
+  // the file inputs speak Vietnamese (not the browser's "Choose File / No file chosen") and say when a file is in
+  const picker = page.locator('.file').filter({ has: page.locator('#file') });
+  await expect(picker.getByText('Chọn tệp', { exact: true })).toBeVisible();
+  await expect(picker.getByText('Chưa chọn tệp nào')).toBeVisible();
   await page.getByLabel('Chọn tệp có sẵn').setInputFiles({ name: 'khai-sinh.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await expect(picker.getByText('Đã chọn tệp ✓')).toBeVisible();
+  await expect(picker.getByText('Chưa chọn tệp nào')).toBeHidden();
   await page.getByRole('button', { name: 'Tải lên' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Đã lưu giấy tờ.' })).toBeVisible();
   await expect(page.getByTestId('acting-banner')).toBeVisible();

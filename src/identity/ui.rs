@@ -165,7 +165,7 @@ fn signup_view(form: FormState) -> impl IntoView {
             <legend>{t!(i18n, auth.card_scan_title)}</legend>
             <label for="card_photo">{t!(i18n, auth.card_scan_label)}</label>
             <span class="hint" id="card-photo-hint">{t!(i18n, auth.card_scan_hint)}</span>
-            <input id="card_photo" name="card_photo" type="file" accept="image/png,image/jpeg" capture="environment" aria-describedby="card-photo-hint" />
+            {crate::shell::file_input("card_photo", "card_photo", "image/png,image/jpeg", true, Some("card-photo-hint"))}
             <button type="submit" class="button button--secondary" formaction="/signup/card" formenctype="multipart/form-data" formnovalidate>
                 {t!(i18n, auth.card_scan_button)}
             </button>
@@ -440,9 +440,9 @@ fn me_view(account: AccountView) -> impl IntoView {
         {account.waiting_move.clone().map(|(to, due)| view! {
             <div class="notice notice--error" role="alert" data-testid="waiting-move">
                 <p>{t_string!(i18n, recovery.me_waiting).replace("%to%", &to).replace("%due%", &due)}</p>
-                <form method="post" action="/me/phone/cancel">
+                <ActionForm action={ServerAction::<crate::recovery::api::CancelOwnMove>::new()}>
                     <button type="submit" class="button button--danger">{t!(i18n, recovery.cancel_button)}</button>
-                </form>
+                </ActionForm>
             </div>
         })}
         {account.move_cancelled.then(|| view! { <p class="notice notice--info" role="status">{t!(i18n, recovery.me_cancelled)}</p> })}

@@ -632,6 +632,17 @@ fn iso_utc(seconds: i64) -> String {
     format!("{}T{:02}:{:02}:{:02}Z", date.iso(), t / 3600, (t % 3600) / 60, t % 60)
 }
 
+/// The accounts slice's routes outside the app: the chip ID card photo of the sign-up form (multipart), and the
+/// development outbox as JSON (only under `--dev`).
+pub fn routes(state: &AppState) -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    let router = axum::Router::new().route(
+        "/signup/card",
+        post(signup_card).layer(axum::extract::DefaultBodyLimit::max(crate::qr::counter::MAX_UPLOAD)),
+    );
+    if state.site.dev { router.route("/dev/outbox.json", get(outbox_json)) } else { router }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

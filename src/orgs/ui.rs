@@ -89,13 +89,13 @@ fn org_view(state: OrgPageData) -> impl IntoView {
             </dl>
         </section>
         // a multipart upload: a plain handler answers it (303 to the enrolment, or back here with the problem)
-        <form method="post" action="/org/enrolments" enctype="multipart/form-data" class="card">
+        <form method="post" action="/org/enrolments" enctype="multipart/form-data" class="card" novalidate>
             <h2>{t!(i18n, org.upload_title)}</h2>
             <p>{t!(i18n, org.upload_intro)}</p>
             <pre class="sample">"Họ và tên,Số điện thoại,Số CCCD\nTrần Thị Lan,0905123456,048186000123"</pre>
             <div class="field">
                 <label for="file">{t!(i18n, org.file_label)}</label>
-                <input id="file" name="file" type="file" accept=".csv,text/csv" required />
+                {crate::shell::file_input("file", "file", ".csv,text/csv", false, None)}
             </div>
             <button type="submit" class="button">{t!(i18n, org.upload_button)}</button>
         </form>

@@ -158,3 +158,14 @@ pub async fn results_csv(State(state): State<AppState>, principal: Principal, Pa
     }
     no_store(response)
 }
+
+/// The organisations slice's routes outside the app: the enrolment file upload and its results as CSV.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/org/enrolments",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route("/org/enrolments/{id}/results.csv", get(results_csv))
+}

@@ -41,3 +41,8 @@ pub async fn export(State(state): State<AppState>, headers: HeaderMap, Query(que
         Err(e) => unavailable(e),
     }
 }
+
+/// The privacy slice's route outside the app: the personal data export (a ZIP download).
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/me/export.zip", axum::routing::get(export))
+}

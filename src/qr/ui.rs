@@ -355,7 +355,7 @@ fn counter_view(state: CounterPageData) -> impl IntoView {
         <div class="field">
             <label for="photo">{t!(i18n, counter.photo_label)}</label>
             <span class="hint" id="photo-hint">{t!(i18n, counter.photo_hint)}</span>
-            <input id="photo" name="photo" type="file" accept="image/png,image/jpeg" capture="environment" aria-describedby="photo-hint" />
+            {crate::shell::file_input("photo", "photo", "image/png,image/jpeg", true, Some("photo-hint"))}
         </div>
         <div class="field">
             <label for="token">{t!(i18n, counter.token_label)}</label>

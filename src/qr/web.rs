@@ -111,6 +111,24 @@ pub async fn batch(
     }
 }
 
+/// The QR slice's routes outside the app: the citizen's code as an image, its token and offline batch, the
+/// counter's photo check (multipart), and the public verification API with its OpenAPI description.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/me/qr.svg", get(image))
+        .route("/me/qr/token.json", get(token_json))
+        .route("/me/qr/batch.txt", get(batch))
+        .route(
+            "/counter/scan/photo",
+            post(super::counter::check_photo)
+                .layer(axum::extract::DefaultBodyLimit::max(super::counter::MAX_UPLOAD)),
+        )
+        .route("/api/v1/qr/keys", get(super::api::keys))
+        .route("/api/v1/qr/verify", post(super::api::verify))
+        .route("/api/v1/openapi.json", get(super::api::openapi))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

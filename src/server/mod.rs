@@ -27,7 +27,6 @@ use crate::db::{self, Db};
 use crate::i18n::Locale;
 use crate::pwa::{self, ServiceWorker};
 use crate::identity::sms::SmsGateway;
-use crate::identity::web as identity;
 use crate::secret::SecretKey;
 use crate::units::service::UnitDirectory;
 
@@ -71,53 +70,22 @@ pub fn router(state: AppState) -> Router {
     let for_fallback = state.clone();
     let for_refusals = state.clone();
     let options = state.leptos_options.clone();
-    let mut router = Router::new();
-    if state.site.dev {
-        router = router.route("/dev/outbox.json", get(identity::outbox_json));
-    }
-    router
-        .route(
-            "/signup/card",
-            axum::routing::post(crate::identity::web::signup_card)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::qr::counter::MAX_UPLOAD)),
-        )
-        .route("/me/qr.svg", get(crate::qr::web::image))
-        .route(
-            "/counter/scan/photo",
-            axum::routing::post(crate::qr::counter::check_photo)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::qr::counter::MAX_UPLOAD)),
-        )
-        .route("/me/qr/token.json", get(crate::qr::web::token_json))
-        .route("/me/qr/batch.txt", get(crate::qr::web::batch))
-        .route("/api/v1/qr/keys", get(crate::qr::api::keys))
-        .route("/api/v1/qr/verify", axum::routing::post(crate::qr::api::verify))
-        .route("/api/v1/openapi.json", get(crate::qr::api::openapi))
-        .route(
-            "/me/documents",
-            axum::routing::post(crate::vault::web::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(state.vault.body_limit())),
-        )
-        .route("/me/documents/{id}/file", get(crate::vault::web::file))
-        .route(
-            "/me/documents/{id}/versions",
-            axum::routing::post(crate::vault::web::add_version)
-                .layer(axum::extract::DefaultBodyLimit::max(state.vault.body_limit())),
-        )
-        .route("/me/export.zip", get(crate::privacy::web::export))
-        .route(
-            "/org/enrolments",
-            axum::routing::post(crate::orgs::web::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::orgs::domain::MAX_FILE_BYTES + 64 * 1024)),
-        )
-        .route("/org/enrolments/{id}/results.csv", get(crate::orgs::web::results_csv))
-        .route("/stats/population/import", axum::routing::post(crate::stats::web::import))
-        .route("/stats/{file}", get(crate::stats::web::export))
-        .route("/stats/reports/import", axum::routing::post(crate::stats::web::import_history))
-        .route("/stats/reports/{file}", get(crate::stats::web::reports_export))
+    // Each slice names its own routes outside the app (uploads, downloads, the public JSON API).
+    let slices = [
+        crate::identity::web::routes(&state),
+        crate::qr::web::routes(),
+        crate::vault::web::routes(&state),
+        crate::privacy::web::routes(),
+        crate::orgs::web::routes(),
+        crate::stats::web::routes(),
+        crate::units::api::routes(),
+    ];
+    slices
+        .into_iter()
+        .fold(Router::new(), |router, slice| router.merge(slice))
         .route("/healthz", get(healthz))
         .route("/sw.js", get(pwa::service_worker))
         .route("/lang/{code}", get(switch_language))
-        .route("/api/v1/units", get(crate::units::api::http_list))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -44,6 +44,19 @@ async fn get_with(app: &Router, uri: &str, name: &str, value: &str) -> Reply {
     send(app, Request::get(uri).header(name, value).body(Body::empty()).expect("request")).await
 }
 
+
+/// A new organization (a relying party when `relying_party`); its id.
+async fn organization(db: &Db, name: &str, folded: &str, relying_party: bool) -> String {
+    let mut res = db
+        .query("CREATE ONLY organization CONTENT { name: $name, name_folded: $folded, relying_party: $rp, created_at: 0 } RETURN VALUE meta::id(id)")
+        .bind(("name", name.to_owned()))
+        .bind(("folded", folded.to_owned()))
+        .bind(("rp", relying_party))
+        .await
+        .expect("org");
+    res.take::<Option<String>>(0).expect("id").expect("id")
+}
+
 #[tokio::test]
 async fn healthz_reports_a_working_database() {
     let app = app().await;
@@ -749,12 +762,7 @@ async fn an_enrolment_file_gives_a_result_per_row_and_a_malformed_file_imports_n
     seed(&db).await.expect("seed");
     let state = state_with(db).await;
     let app = router(state.clone());
-    let mut res = state
-        .db
-        .query("CREATE ONLY organization CONTENT { name: 'Cấp nước Đà Nẵng', name_folded: 'cap nuoc da nang', created_at: 0 } RETURN VALUE meta::id(id)")
-        .await
-        .expect("org");
-    let org: String = res.take::<Option<String>>(0).expect("id").expect("id");
+    let org = organization(&state.db, "Cấp nước Đà Nẵng", "cap nuoc da nang", false).await;
     let (_, admin) = staff(&state.db, "+84905000011", "048090000011", "Lê Văn Quản", "org_admin", &org).await;
     let (_, other_admin) = staff(&state.db, "+84905000012", "048090000012", "Lê Văn Khác", "org_admin", "someotherorg").await;
     let data = format!("multipart/form-data; boundary={BOUNDARY}");
@@ -1003,12 +1011,7 @@ async fn an_employee_answers_an_invitation_with_or_without_javascript() {
     seed(&db).await.expect("seed");
     let state = state_with(db).await;
     let app = router(state.clone());
-    let mut res = state
-        .db
-        .query("CREATE ONLY organization CONTENT { name: 'Cấp nước Đà Nẵng', name_folded: 'cap nuoc da nang', created_at: 0 } RETURN VALUE meta::id(id)")
-        .await
-        .expect("org");
-    let org: String = res.take::<Option<String>>(0).expect("id").expect("id");
+    let org = organization(&state.db, "Cấp nước Đà Nẵng", "cap nuoc da nang", false).await;
     let (admin_id, _) = staff(&state.db, "+84905000031", "048090000031", "Lê Văn Quản", "org_admin", &org).await;
     let (me, session) = person(&state.db, "+84912000026", "048180000026", "Võ Thị Làm").await;
     let (_, stranger) = person(&state.db, "+84912000027", "048180000027", "Võ Văn Lạ").await;
@@ -1071,12 +1074,7 @@ async fn the_counter_checks_a_pasted_code_or_a_photo_and_shows_the_verdict_once(
     seed(&db).await.expect("seed");
     let state = state_with(db).await;
     let app = router(state.clone());
-    let mut res = state
-        .db
-        .query("CREATE ONLY organization CONTENT { name: 'Điện lực Đà Nẵng', name_folded: 'dien luc da nang', relying_party: true, created_at: 0 } RETURN VALUE meta::id(id)")
-        .await
-        .expect("org");
-    let org: String = res.take::<Option<String>>(0).expect("id").expect("id");
+    let org = organization(&state.db, "Điện lực Đà Nẵng", "dien luc da nang", true).await;
     let (_, desk) = staff(&state.db, "+84905000041", "048090000041", "Võ Thị Quầy", "service_operator", &org).await;
     let (citizen, session) = person(&state.db, "+84912000041", "048180000041", "Đặng Thị Dân").await;
     let now = crate::identity::web::now();

@@ -326,6 +326,33 @@ pub fn optional_text(id: &'static str, label: &'static str, hint: Option<&'stati
     })
 }
 
+/// A file input in the page's language. The browser draws its own button and "no file chosen" text in the
+/// browser's language (English on many phones), so the native input lies transparent over our button and state
+/// text; it stays the control that is clicked, focused and named (by the field's `<label for>`). CSS switches the
+/// state with `:valid`: the input is `required`, so it is valid once it holds a file. Forms using it are
+/// `novalidate`: the server names a missing file in the page's language.
+pub fn file_input(id: &'static str, name: &'static str, accept: &'static str, photo: bool, described_by: Option<&'static str>) -> impl IntoView {
+    let i18n = use_i18n();
+    let button = if photo { t_string!(i18n, file_photo) } else { t_string!(i18n, file_choose) };
+    view! {
+        <span class="file">
+            <input
+                id=id
+                name=name
+                type="file"
+                class="file__input"
+                accept=accept
+                capture=photo.then_some("environment")
+                required=true
+                aria-describedby=described_by
+            />
+            <span class="file__button" aria-hidden="true">{button}</span>
+            <span class="file__none" aria-hidden="true">{t!(i18n, file_none)}</span>
+            <span class="file__chosen" aria-hidden="true">{t!(i18n, file_chosen)}</span>
+        </span>
+    }
+}
+
 /// Error boundary fallback: a plain message, never the error's internals.
 #[component]
 pub fn ErrorNotice() -> impl IntoView {

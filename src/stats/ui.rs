@@ -460,10 +460,10 @@ fn history_form(i18n: leptos_i18n::I18nContext<Locale>) -> impl IntoView {
 /// A form that posts one CSV file (as a plain multipart form: it works before the WASM has loaded).
 fn upload_form(action: &'static str, id: &'static str, label: &'static str, button: &'static str) -> impl IntoView {
     view! {
-        <form method="post" action=action enctype="multipart/form-data" class="stack">
+        <form method="post" action=action enctype="multipart/form-data" class="stack" novalidate>
             <div class="field">
                 <label for=id>{label}</label>
-                <input id=id name="file" type="file" accept=".csv,text/csv" required />
+                {crate::shell::file_input(id, "file", ".csv,text/csv", false, None)}
             </div>
             <button type="submit" class="button button--secondary">{button}</button>
         </form>

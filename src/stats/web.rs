@@ -556,6 +556,16 @@ pub async fn finish_report(state: &AppState, month: &str, ward: &str, result: &R
     }
 }
 
+/// The statistics slice's routes outside the app: the two file imports and the tables as CSV or XLSX downloads.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/stats/population/import", post(import))
+        .route("/stats/{file}", get(export))
+        .route("/stats/reports/import", post(import_history))
+        .route("/stats/reports/{file}", get(reports_export))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

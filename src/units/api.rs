@@ -35,3 +35,9 @@ pub async fn http_list(
     let units = state.units.search(&q, version);
     axum::Json(serde_json::json!({ "version": version, "count": units.len(), "units": units })).into_response()
 }
+
+/// The units slice's route outside the app: the public JSON search.
+#[cfg(feature = "ssr")]
+pub fn routes() -> axum::Router<crate::web::AppState> {
+    axum::Router::new().route("/api/v1/units", axum::routing::get(http_list))
+}

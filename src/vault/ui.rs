@@ -85,9 +85,9 @@ fn file_inputs(i18n: leptos_i18n::I18nContext<Locale>, error: Option<&'static st
             <span class="hint" id="file-hint">{t_string!(i18n, vault.file_hint).replace("%max%", &max_mb.to_string())}</span>
             {error.map(|e| view! { <span class="error" role="alert">{e}</span> })}
             <label for="file" class="file-pick">{t!(i18n, vault.choose_file)}</label>
-            <input id="file" name="file" type="file" accept="application/pdf,image/jpeg,image/png,image/webp,.pdf,.jpg,.jpeg,.png,.webp" />
+            {crate::shell::file_input("file", "file", "application/pdf,image/jpeg,image/png,image/webp,.pdf,.jpg,.jpeg,.png,.webp", false, None)}
             <label for="photo" class="file-pick">{t!(i18n, vault.take_photo)}</label>
-            <input id="photo" name="photo" type="file" accept="image/*" capture="environment" />
+            {crate::shell::file_input("photo", "photo", "image/*", true, None)}
             <progress id="upload-progress" class="meter" max="100" value="0" hidden></progress>
             <span class="hint" id="upload-status" role="status"></span>
         </fieldset>

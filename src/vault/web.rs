@@ -273,6 +273,16 @@ pub async fn file(
     no_store(response)
 }
 
+/// The vault's routes outside the app: the two uploads (multipart, up to the configured size) and the file itself.
+pub fn routes(state: &AppState) -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    let limit = axum::extract::DefaultBodyLimit::max(state.vault.body_limit());
+    axum::Router::new()
+        .route("/me/documents", post(upload).layer(limit))
+        .route("/me/documents/{id}/file", get(file))
+        .route("/me/documents/{id}/versions", post(add_version).layer(limit))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
