@@ -63,9 +63,19 @@ pub async fn standalone_state(
     })
 }
 
+/// The app's routes, listed once per process.
+///
+/// Listing them runs the app with resource loading suppressed through a process-wide flag, and a resource whose
+/// future is first polled meanwhile waits forever (leptos-rs/leptos#4773). A second router built while another
+/// one serves (the HTTP tests build one per test, side by side) would leave that request hanging.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The complete application router with its layers, ready to serve (also what the HTTP tests call).
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let for_routes = state.clone();
     let for_fallback = state.clone();
     let for_refusals = state.clone();

@@ -28,11 +28,22 @@ struct Reply {
     body: String,
 }
 
+/// A request that does not finish within this is a failure naming it, not a test run that never ends.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
 async fn send(app: &Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.expect("response");
+    let what = format!("{} {}", request.method(), request.uri());
+    let response = tokio::time::timeout(PATIENCE, app.clone().oneshot(request))
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no response in {PATIENCE:?}"))
+        .expect("response");
     let status = response.status();
     let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let bytes = tokio::time::timeout(PATIENCE, response.into_body().collect())
+        .await
+        .unwrap_or_else(|_| panic!("{what}: {status}, the body did not end in {PATIENCE:?}"))
+        .expect("body")
+        .to_bytes();
     Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
