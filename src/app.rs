@@ -22,6 +22,13 @@ pub use crate::web::SiteInfo;
 
 /// The HTML document around the app (server only: the browser hydrates `<body>`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Outside islands nothing is hydrated: no hydration markers in the HTML. (`HydrationScripts` says so when it is
+    // in the head; here it is rendered only by pages that have islands, see `shell::IslandScripts`.)
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    provide_context(options.clone());
+    provide_context(crate::shell::IslandScriptsSent::default());
     view! {
         <!DOCTYPE html>
         <html>
@@ -33,7 +40,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/png" sizes="192x192" href="/icons/icon-192.png" />
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options islands=true />
                 <script inner_html=SW_REGISTRATION></script>
                 <MetaTags />
             </head>

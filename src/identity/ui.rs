@@ -307,6 +307,7 @@ fn verify_view(state: VerifyPageData) -> impl IntoView {
             label=t_string!(i18n, auth.resend).to_owned()
             waiting=t_string!(i18n, auth.resend_wait).to_owned()
         />
+        <crate::shell::IslandScripts />
     };
     let email_form = state.email_channel.then(|| {
         let fields = view! {

@@ -72,6 +72,7 @@ fn qr_view(state: QrPageData) -> impl IntoView {
                 alt=t_string!(i18n, qr.image_alt).to_owned()
                 waiting=t_string!(i18n, qr.next_in).to_owned()
             />
+            <crate::shell::IslandScripts />
             // the day's codes kept on the phone for use without network (/qr-offline.js fills this in); only the
             // phone owner's own codes: a dependant's would replace them
             {own.then(|| view! {

@@ -364,3 +364,18 @@ pub fn ErrorNotice() -> impl IntoView {
         </div>
     }
 }
+
+/// Whether this response already carries the scripts that wake its islands (one per request, in its context).
+#[derive(Clone, Default)]
+pub struct IslandScriptsSent(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+/// The scripts that load the WASM and wake the page's islands. Render it next to every `#[island]` (outside the
+/// island): the first one of a response renders the scripts, later ones nothing. A page without islands downloads
+/// no WASM at all.
+#[component]
+pub fn IslandScripts() -> impl IntoView {
+    let first = use_context::<IslandScriptsSent>()
+        .is_some_and(|sent| !sent.0.swap(true, std::sync::atomic::Ordering::Relaxed));
+    let options = use_context::<leptos::config::LeptosOptions>().filter(|_| first);
+    options.map(|options| view! { <HydrationScripts options islands=true /> })
+}
