@@ -1,6 +1,5 @@
 // Journey: an English-speaking resident switches the language, with and without JavaScript.
 import { test, expect } from '@playwright/test';
-import { waitForHydration } from './support.mjs';
 
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
@@ -23,7 +22,6 @@ test.describe('without JavaScript', () => {
 test.describe('with JavaScript', () => {
   test('the switch keeps the page and survives a reload', async ({ page }) => {
     await page.goto('/units?q=hai+chau');
-    await waitForHydration(page);
     await page.getByRole('link', { name: 'English' }).click();
     await expect(page).toHaveURL(/\/units\?q=hai\+chau$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Administrative units');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, test, expect } from '@playwright/test';
-import { chromiumArgs, startServer, waitForHydration, waitForServiceWorker } from './support.mjs';
+import { chromiumArgs, startServer, waitForServiceWorker } from './support.mjs';
 
 test('the manifest and service worker make the site installable', async ({ baseURL }) => {
   // Chromium never offers to install from an incognito profile, so this journey uses a real (temporary) profile.
@@ -30,9 +30,32 @@ test('the manifest and service worker make the site installable', async ({ baseU
   }
 });
 
+test('a first visit of the home page downloads no browser code and stays under 40 KB, the service worker included', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL });
+  const fetched = [];
+  // the pages' requests and the service worker's (Chromium reports both to the context)
+  context.on('requestfinished', (request) => fetched.push(request));
+  try {
+    const page = await context.newPage();
+    await page.goto('/');
+    await waitForServiceWorker(page);
+    const paths = fetched.map((r) => new URL(r.url()).pathname);
+    expect(paths, 'the worker installed: its offline page was fetched').toContain('/offline');
+    expect(paths.filter((p) => /\/pkg\/.*\.(js|wasm)$/.test(p))).toEqual([]);
+    let bytes = 0;
+    for (const request of fetched) {
+      const sizes = await request.sizes();
+      bytes += sizes.responseBodySize + sizes.responseHeadersSize;
+    }
+    console.log(`first visit of /: ${fetched.length} requests, ${bytes} bytes`);
+    expect(bytes).toBeLessThanOrEqual(40 * 1024);
+  } finally {
+    await context.close();
+  }
+});
+
 test('after one visit, the offline page appears when the browser is offline', async ({ page, context }) => {
   await page.goto('/');
-  await waitForHydration(page);
   await waitForServiceWorker(page);
   await context.setOffline(true);
   await page.goto('/units');
@@ -47,13 +70,12 @@ test('after one visit, the offline page appears when the server is stopped', asy
   const page = await context.newPage();
   try {
     await page.goto('/');
-    await waitForHydration(page);
     await waitForServiceWorker(page);
     await server.stop();
     await page.goto('/citizen');
     await expect(page.getByTestId('offline-page')).toBeVisible();
-    // the offline page still hydrates from the cached build (same version of HTML, CSS, JS and WASM)
-    await waitForHydration(page);
+    // with the stylesheet of the build that was cached
+    expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).not.toMatch(/^"?Times/);
   } finally {
     await server.stop();
     await context.close();

@@ -1,6 +1,6 @@
 // Journey: a citizen opens the site on a cheap phone, before and after the WASM arrives.
 import { test, expect } from '@playwright/test';
-import { expectAccessible, waitForHydration, watchConsole } from './support.mjs';
+import { expectAccessible, watchConsole } from './support.mjs';
 
 const PAGES = ['/', '/citizen', '/team', '/ward', '/city', '/counter', '/units', '/offline'];
 
@@ -34,11 +34,17 @@ test.describe('without JavaScript', () => {
 });
 
 test.describe('with JavaScript', () => {
-  test('every page hydrates without console errors and is accessible at 360 px', async ({ page }) => {
+  test('the pages without islands load no WASM, show no console errors and are accessible at 360 px', async ({ page }) => {
     const problems = watchConsole(page);
+    const code = [];
+    page.on('request', (request) => {
+      if (/\/pkg\/.*\.(js|wasm)$/.test(new URL(request.url()).pathname)) code.push(request.url());
+    });
     for (const path of PAGES) {
       await page.goto(path);
-      await waitForHydration(page);
+      await page.waitForLoadState('load');
+      expect(code, `${path} loads browser code`).toEqual([]);
+      await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
       await expectAccessible(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${path} scrolls sideways at 360 px`).toBeLessThanOrEqual(0);
@@ -51,9 +57,8 @@ test.describe('with JavaScript', () => {
     expect(problems).toEqual([]);
   });
 
-  test('links and the search work once the islands are awake', async ({ page }) => {
+  test('links and the search work as plain HTML', async ({ page }) => {
     await page.goto('/');
-    await waitForHydration(page);
     await page.getByRole('navigation', { name: 'Các khu vực' }).getByRole('link', { name: 'Đơn vị hành chính' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đơn vị hành chính');
     await page.getByLabel('Tìm phường, xã').fill('ba na');

@@ -12,7 +12,7 @@ use crate::web::AppState;
 
 const TEMPLATE: &str = include_str!("sw.js");
 
-/// Pages and files the service worker stores at install, besides the build's `/pkg` assets.
+/// Pages and files the service worker stores at install, besides the build's stylesheet.
 const SHELL_URLS: &[&str] = &["/offline", "/offline/qr", "/qr-offline.js", "/manifest.webmanifest", "/icons/icon-192.png"];
 
 #[derive(Debug, Clone)]
@@ -58,9 +58,17 @@ impl ServiceWorker {
             (assets.join("\n"), assets)
         };
         let build_id = fnv1a_hex(format!("{}\n{fingerprint}\n{TEMPLATE}", env!("CARGO_PKG_VERSION")).as_bytes());
-        let precache: Vec<String> = SHELL_URLS.iter().map(|s| (*s).to_owned()).chain(assets).collect();
+        // The stylesheet is on every page; the JS and WASM only on pages with islands, so a first visit does not
+        // fetch them: the worker keeps them when a page loads them, and fetches a new build's at install only for a
+        // phone that had the previous one (it uses islands, perhaps offline).
+        let (code, styles): (Vec<String>, Vec<String>) = assets.into_iter().partition(|a| !a.ends_with(".css"));
+        let precache: Vec<String> = SHELL_URLS.iter().map(|s| (*s).to_owned()).chain(styles).collect();
         let list = serde_json::to_string(&precache).map_err(|e| e.to_string())?;
-        let script = TEMPLATE.replace("__BUILD__", &build_id).replace("__PRECACHE__", &list);
+        let code_list = serde_json::to_string(&code).map_err(|e| e.to_string())?;
+        let script = TEMPLATE
+            .replace("__BUILD__", &build_id)
+            .replace("__PRECACHE__", &list)
+            .replace("__BROWSER_CODE__", &code_list);
         Ok(ServiceWorker { build_id, precache, script })
     }
 }

@@ -3,6 +3,8 @@
 const BUILD = "__BUILD__";
 const SHELL_CACHE = "cds-shell-" + BUILD;
 const PRECACHE = __PRECACHE__;
+// This build's JS and WASM: only pages with islands load them (a first visit of the home page does not).
+const BROWSER_CODE = __BROWSER_CODE__;
 const OFFLINE_URL = "/offline";
 // Pages kept for use without network (they carry no personal data: the QR page draws the codes the phone keeps),
 // and where a page that needs the network goes instead.
@@ -15,12 +17,25 @@ const OFFLINE_INSTEAD = { "/me/qr": "/offline/qr" };
 const KEEP_PAGES = ["/counter/scan", "/team/register"];
 const KEEP_FILES = ["/counter.js", "/assist.js", "/card-scan.js"];
 
+// Whether an earlier build's cache holds its WASM: this phone uses islands (perhaps with no network later).
+async function hadBrowserCode() {
+  for (const key of await caches.keys()) {
+    if (!key.startsWith("cds-shell-") || key === SHELL_CACHE) continue;
+    const kept = await (await caches.open(key)).keys();
+    if (kept.some((request) => new URL(request.url).pathname.endsWith(".wasm"))) return true;
+  }
+  return false;
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches
-      .open(SHELL_CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
-      .then(() => self.skipWaiting())
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+      // file names carry a content hash: the HTTP cache's copy is right, no reload
+      if (await hadBrowserCode()) await cache.addAll(BROWSER_CODE);
+      await self.skipWaiting();
+    })()
   );
 });
 

@@ -96,6 +96,7 @@ async fn home_page_is_server_rendered_in_vietnamese_by_default() {
     assert!(reply.body.contains("lang=\"vi\""), "{}", &reply.body[..300.min(reply.body.len())]);
     assert!(reply.body.contains("Một tài khoản cho mọi việc"));
     assert!(reply.body.contains("<title>Công Dân Số</title>"));
+    assert!(!reply.body.contains(".wasm") && !reply.body.contains("modulepreload"), "a page without islands loads no WASM");
     assert_eq!(reply.headers[header::CACHE_CONTROL], "private, no-cache");
     assert!(reply.headers.contains_key("x-request-id"));
     assert_eq!(reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
@@ -230,7 +231,7 @@ async fn manifest_and_service_worker_make_the_app_installable() {
     assert_eq!(sw.status, StatusCode::OK);
     assert_eq!(sw.headers[header::CACHE_CONTROL], "no-cache");
     assert!(sw.body.contains("\"/offline\"") && sw.body.contains("\"/offline/qr\""), "offline pages are precached");
-    assert!(!sw.body.contains("__BUILD__") && !sw.body.contains("__PRECACHE__"));
+    assert!(!sw.body.contains("__BUILD__") && !sw.body.contains("__PRECACHE__") && !sw.body.contains("__BROWSER_CODE__"));
 }
 
 #[tokio::test]
