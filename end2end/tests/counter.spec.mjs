@@ -13,6 +13,7 @@ import {
   signUp,
   startWithAdministrator,
   waitForServiceWorker,
+  watchConsole,
 } from './support.mjs';
 
 const PORT = 3195;
@@ -61,6 +62,24 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     const offlineShot = path.join(ROOT, 'end2end', '.tmp', `qr-offline-${PORT}.png`);
     await citizen.getByTestId('citizen-qr').screenshot({ path: offlineShot });
     await citizen.context().setOffline(false);
+
+    // whatever else is under the key (nothing, a batch cut short, another value) reads as "no saved codes" and
+    // breaks nothing; the QR page online then keeps a whole batch again
+    const kept = await citizen.evaluate(() => localStorage.getItem('cds-qr'));
+    expect(kept).toMatch(/^CDSQR1 basic \d+\n/);
+    const problems = watchConsole(citizen);
+    for (const value of [null, kept.slice(0, -100), kept.replace(/\n(\d+) /, '\nx '), 'không phải mã', '{"preset":"basic"}']) {
+      await citizen.evaluate((v) => (v === null ? localStorage.removeItem('cds-qr') : localStorage.setItem('cds-qr', v)), value);
+      await citizen.goto('/offline/qr');
+      await expect(citizen.getByTestId('qr-offline-note')).toHaveText(
+        'Điện thoại này chưa lưu mã nào. Khi có mạng, hãy đăng nhập và mở trang Mã QR một lần.',
+      );
+      await expect(citizen.getByTestId('citizen-qr')).toBeHidden();
+    }
+    expect(problems).toEqual([]);
+    await citizen.goto('/me/qr');
+    await expect(citizen.getByTestId('qr-offline')).toContainText('Đã lưu mã trên máy để dùng khi mất mạng');
+    expect(await citizen.evaluate(() => localStorage.getItem('cds-qr'))).toMatch(/^CDSQR1 basic \d+\n/);
 
     await desk.goto('/counter/scan');
     await expect(desk.getByRole('heading', { level: 1 })).toHaveText('Kiểm tra mã QR công dân');

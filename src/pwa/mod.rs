@@ -13,7 +13,7 @@ use crate::web::AppState;
 const TEMPLATE: &str = include_str!("sw.js");
 
 /// Pages and files the service worker stores at install, besides the build's stylesheet.
-const SHELL_URLS: &[&str] = &["/offline", "/offline/qr", "/qr-offline.js", "/manifest.webmanifest", "/icons/icon-192.png"];
+const SHELL_URLS: &[&str] = &["/offline", "/offline/qr", "/manifest.webmanifest", "/icons/icon-192.png"];
 
 #[derive(Debug, Clone)]
 pub struct ServiceWorker {

@@ -1,7 +1,6 @@
 //! The citizen's QR code: a compact token signed with the server's Ed25519 key, carrying only the claims the
 //! citizen chose to disclose; its verification online (with revocation) through a JSON API; and the parser of the
 //! QR printed on chip ID cards.
-#[cfg(feature = "ssr")]
 pub mod batch;
 #[cfg(feature = "ssr")]
 pub mod card;

@@ -112,7 +112,7 @@ pub async fn issue_batch(
     now: i64,
 ) -> Result<Option<String>, DbError> {
     let Some(subject) = subject(db, account_id).await? else { return Ok(None) };
-    Ok(Some(super::batch::write(preset.as_str(), now, |from, expires| subject.token(keys, preset, now, from, expires))))
+    Ok(Some(super::batch::write(preset, now, |from, expires| subject.token(keys, preset, now, from, expires))))
 }
 
 /// The answer to a verification.
@@ -393,7 +393,7 @@ pub(crate) mod tests {
         let id = citizen(&db).await;
         let text = issue_batch(&db, &keys, &id, Preset::Adult, NOW).await.expect("batch").expect("account");
         let batch = crate::qr::batch::Batch::parse(&text).expect("parses");
-        assert_eq!(batch.preset, "adult");
+        assert_eq!(batch.preset, Preset::Adult);
         assert!(batch.until() >= NOW + 24 * 3600);
 
         let now_code = scan(batch.current(NOW).expect("current"));

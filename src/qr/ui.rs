@@ -72,19 +72,12 @@ fn qr_view(state: QrPageData) -> impl IntoView {
                 alt=t_string!(i18n, qr.image_alt).to_owned()
                 waiting=t_string!(i18n, qr.next_in).to_owned()
             />
-            <crate::shell::IslandScripts />
-            // the day's codes kept on the phone for use without network (/qr-offline.js fills this in); only the
-            // phone owner's own codes: a dependant's would replace them
+            // the day's codes kept on the phone for use without network; only the phone owner's own codes: a
+            // dependant's would replace them
             {own.then(|| view! {
-                <p
-                    class="meta"
-                    id="qr-saved"
-                    data-testid="qr-offline"
-                    data-preset=current.as_str()
-                    data-template=t_string!(i18n, qr.saved_offline)
-                ></p>
-                <script src="/qr-offline.js" defer=true></script>
+                <KeepOfflineCodes preset=current template=t_string!(i18n, qr.saved_offline).to_owned() />
             })}
+            <crate::shell::IslandScripts />
             <div class="live-bar" aria-hidden="true"><span></span></div>
             <p class="hint">{t!(i18n, qr.rotates)}</p>
             <p>
@@ -147,42 +140,174 @@ fn QrRotator(query: String, alt: String, waiting: String) -> impl IntoView {
     }
 }
 
-/// `/offline/qr`: the service worker opens it instead of `/me/qr` when there is no network. `/qr-offline.js` shows
-/// the code of the current window from the batch kept on the phone.
+/// "Saved for N hours": keeps the day's codes of the chosen preset on the phone for use without network (see
+/// [`super::batch`]), and fetches a new batch when the kept one is for another preset or older than
+/// [`REFRESH_AFTER`](super::batch::REFRESH_AFTER). Without JavaScript it stays empty: online, the page needs none.
+#[island]
+fn KeepOfflineCodes(preset: Preset, template: String) -> impl IntoView {
+    let saved = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let template = template.clone();
+            leptos::task::spawn_local(async move {
+                if let Some(hours) = phone::keep_fresh(preset).await {
+                    saved.set(Some(template.replace("{h}", &hours.to_string())));
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (preset, &template);
+    });
+    view! { <p class="meta" data-testid="qr-offline">{move || saved.get()}</p> }
+}
+
+/// The words of the offline QR page, translated by the page for its island.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OfflineWords {
+    /// Nothing kept (or nothing readable).
+    pub none: String,
+    /// The kept codes have all ended.
+    pub ended: String,
+    /// "{preset}: this code works until {time}."
+    pub until: String,
+    /// The name of each preset.
+    pub presets: Vec<(Preset, String)>,
+}
+
+/// `/offline/qr`: the service worker opens it instead of `/me/qr` when there is no network (from its cache, with
+/// the WASM of the same build). Its island shows the code of the current window from the batch kept on the phone.
 #[component]
 pub fn OfflineQrPage() -> impl IntoView {
     let i18n = use_i18n();
-    // the words /qr-offline.js shows, as one JSON attribute
-    let mut words = serde_json::json!({
-        "none": t_string!(i18n, qr.offline_none),
-        "ended": t_string!(i18n, qr.offline_ended),
-        "until": t_string!(i18n, qr.offline_until),
-    });
-    for p in Preset::ALL {
-        words[p.as_str()] = preset_name(i18n, p).into();
-    }
-    let words = words.to_string();
+    let words = OfflineWords {
+        none: t_string!(i18n, qr.offline_none).to_owned(),
+        ended: t_string!(i18n, qr.offline_ended).to_owned(),
+        until: t_string!(i18n, qr.offline_until).to_owned(),
+        presets: Preset::ALL.into_iter().map(|p| (p, preset_name(i18n, p).to_owned())).collect(),
+    };
     view! {
         <h1>{t!(i18n, qr.offline_title)}</h1>
         <section class="card qr-card">
             <p>{t!(i18n, qr.offline_intro)}</p>
-            <div
-                id="qr-offline-code"
-                class="qr__img qr__drawn"
-                role="img"
-                aria-label=t_string!(i18n, qr.image_alt)
-                data-testid="citizen-qr"
-                hidden=true
-                data-text=words
-            ></div>
-            <p class="meta" id="qr-offline-note" data-testid="qr-offline-note">{t!(i18n, qr.offline_opening)}</p>
-            <script src="/qr-offline.js" defer=true></script>
+            <OfflineCode
+                alt=t_string!(i18n, qr.image_alt).to_owned()
+                opening=t_string!(i18n, qr.offline_opening).to_owned()
+                words=words
+            />
+            <crate::shell::IslandScripts />
             <div class="live-bar" aria-hidden="true"><span></span></div>
             <p class="hint">{t!(i18n, qr.offline_rotates)}</p>
         </section>
         <p>
             <a href="/me/qr" rel="external">{t!(i18n, qr.offline_online)}</a>
         </p>
+    }
+}
+
+/// The code of the current window from the batch kept on the phone, drawn again every 10 seconds (a window lasts
+/// half an hour), or why there is none. Whatever is under the key, damaged or foreign, reads as "none".
+#[island]
+fn OfflineCode(alt: String, opening: String, words: OfflineWords) -> impl IntoView {
+    let drawn = RwSignal::new(None::<String>);
+    let note = RwSignal::new(opening);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let words = words.clone();
+            let show = move || {
+                let (svg, text) = phone::kept_now(&words);
+                drawn.set(svg);
+                note.set(text);
+            };
+            show();
+            let every = StoredValue::new_local(Some(gloo_timers::callback::Interval::new(10_000, show)));
+            // dropping the interval stops it
+            on_cleanup(move || every.update_value(|interval| *interval = None));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &words;
+    });
+    view! {
+        <div
+            class="qr__img qr__drawn"
+            role="img"
+            aria-label=alt
+            data-testid="citizen-qr"
+            hidden=move || drawn.with(Option::is_none)
+            inner_html=move || drawn.get().unwrap_or_default()
+        ></div>
+        <p class="meta" data-testid="qr-offline-note">{move || note.get()}</p>
+    }
+}
+
+/// The phone's side of the offline batch: its storage, the network and its clock (browser only).
+#[cfg(feature = "hydrate")]
+mod phone {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    use super::OfflineWords;
+    use crate::qr::Preset;
+    use crate::qr::batch::{Batch, Kept, STORAGE_KEY};
+
+    pub fn unix_now() -> i64 {
+        (js_sys::Date::now() / 1000.0).floor() as i64
+    }
+
+    /// localStorage, when the browser lets the page have it (a private mode or a setting may not). Not gloo-storage:
+    /// its `LocalStorage` throws when there is none, and it keeps values as JSON, where the batch is kept as its
+    /// own text.
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+
+    fn kept() -> Option<String> {
+        storage()?.get_item(STORAGE_KEY).ok().flatten()
+    }
+
+    /// Keeps the day's batch for `preset` (fetched again when the kept one is for another preset or too old), and
+    /// answers for how many whole hours it has codes; nothing when it could not be kept.
+    pub async fn keep_fresh(preset: Preset) -> Option<i64> {
+        let storage = storage()?;
+        let now = unix_now();
+        let have = storage.get_item(STORAGE_KEY).ok().flatten();
+        if let Some(batch) = have.as_deref().and_then(Batch::parse).filter(|b| b.fresh_for(preset, now)) {
+            return batch.hours_left(now);
+        }
+        let text = fetch_text(&format!("/me/qr/batch.txt?preset={}", preset.as_str())).await?;
+        // a sign-in page (the session ended) or a damaged answer is not kept
+        let batch = Batch::parse(&text)?;
+        storage.set_item(STORAGE_KEY, &text).ok()?;
+        batch.hours_left(unix_now())
+    }
+
+    /// A same-origin GET with the session cookie (fetch's default credentials); the body when the answer is 2xx.
+    async fn fetch_text(url: &str) -> Option<String> {
+        let response = JsFuture::from(web_sys::window()?.fetch_with_str(url)).await.ok()?;
+        let response: web_sys::Response = response.dyn_into().ok()?;
+        if !response.ok() {
+            return None;
+        }
+        JsFuture::from(response.text().ok()?).await.ok()?.as_string()
+    }
+
+    /// What the offline page shows now: the drawn code (none to hide it) and the note under it.
+    pub fn kept_now(words: &OfflineWords) -> (Option<String>, String) {
+        match Kept::at(kept().as_deref(), unix_now()) {
+            Kept::Nothing => (None, words.none.clone()),
+            Kept::Ended => (None, words.ended.clone()),
+            Kept::Current { preset, until, svg } => {
+                let name = words.presets.iter().find(|(p, _)| *p == preset).map_or("", |(_, name)| name.as_str());
+                (Some(svg), words.until.replace("{preset}", name).replace("{time}", &local_time(until)))
+            }
+        }
+    }
+
+    /// "HH:MM" in the phone's own time zone.
+    fn local_time(at: i64) -> String {
+        let date = js_sys::Date::new(&JsValue::from_f64(at as f64 * 1000.0));
+        format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
     }
 }
 
