@@ -2,16 +2,7 @@
 // smaller on the phone first), downloads it, and sees their own access in the child's "who saw my data"; a citizen
 // completes their profile, with a wrong value refused and everything typed kept.
 import { test, expect } from '@playwright/test';
-import { expectAccessible, latestCode, person, signUp, watchConsole } from './support.mjs';
-
-async function signedUp(page) {
-  const who = person();
-  await signUp(page, who);
-  await page.getByLabel('Mã OTP').fill(await latestCode(page.request, who.e164));
-  await page.getByRole('button', { name: 'Xác nhận' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tài khoản của tôi');
-  return who;
-}
+import { expectAccessible, signedUp, waitForHydration, watchConsole } from './support.mjs';
 
 test('a parent adds a child, keeps the child\'s papers from the phone, and sees the access logged', async ({ page }) => {
   const problems = watchConsole(page);
@@ -63,7 +54,8 @@ test('a parent adds a child, keeps the child\'s papers from the phone, and sees 
   await expect(page.getByRole('status').filter({ hasText: 'Đã lưu giấy tờ.' })).toBeVisible();
   await expect(page.getByTestId('acting-banner')).toBeVisible();
 
-  // a camera photo larger than needed is made smaller on the phone before it is sent
+  // a camera photo larger than needed is made smaller on the phone before it is sent (by the page's WASM)
+  await waitForHydration(page);
   await page.getByLabel('Loại giấy tờ').selectOption({ label: 'Thẻ bảo hiểm y tế' });
   const original = await page.evaluate(async () => {
     const canvas = document.createElement('canvas');

@@ -191,3 +191,13 @@ export async function waitForServiceWorker(page) {
   // the worker claims the page; wait until it controls it
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
 }
+
+/** A fresh person signed up and signed in (the code from the outbox), on their account page. */
+export async function signedUp(page) {
+  const who = person();
+  await signUp(page, who);
+  await page.getByLabel('Mã OTP').fill(await latestCode(page.request, who.e164));
+  await page.getByRole('button', { name: 'Xác nhận' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tài khoản của tôi');
+  return who;
+}

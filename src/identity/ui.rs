@@ -14,6 +14,7 @@ use super::api::{
 };
 use crate::orgs::api::AnswerEmployer;
 use crate::i18n::*;
+use crate::qr::card_scan::{CardScan, CardScanText};
 use crate::shell::RefusedPage;
 
 pub(crate) fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> &'static str {
@@ -132,7 +133,7 @@ fn query_has(name: &str) -> bool {
 /// [`signup_page`](super::api::signup_page).
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    crate::shell::loaded((), |_| super::api::signup_page(), signup_view)
+    crate::shell::loaded_with_islands((), |_| super::api::signup_page(), signup_view)
 }
 
 fn signup_view(form: FormState) -> impl IntoView {
@@ -160,9 +161,11 @@ fn signup_view(form: FormState) -> impl IntoView {
         </fieldset>
         {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input.citizen_id.clone(), err(Field::CitizenId), "text", "off", Some("numeric"))}
         <button type="submit" class="button">{t!(i18n, auth.continue_button)}</button>
-        // Filling from the chip ID card: the same form posts the photo with everything typed so far.
+        // Filling from the chip ID card: its QR code read in the browser (camera or handheld scanner, hidden
+        // without WASM), or a photo of it that the same form posts with everything typed so far.
         <fieldset class="field card-scan">
             <legend>{t!(i18n, auth.card_scan_title)}</legend>
+            <CardScan text=CardScanText::new(i18n) />
             <label for="card_photo">{t!(i18n, auth.card_scan_label)}</label>
             <span class="hint" id="card-photo-hint">{t!(i18n, auth.card_scan_hint)}</span>
             {crate::shell::file_input("card_photo", "card_photo", "image/png,image/jpeg", true, Some("card-photo-hint"))}
@@ -272,7 +275,7 @@ fn signin_view(form: FormState) -> impl IntoView {
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let asked = (crate::web::query_value("phone"), crate::web::query_value("purpose"), query_has("resent"));
-    crate::shell::loaded(asked, |(phone, purpose, resent)| super::api::verify_page(phone, purpose, resent), verify_view)
+    crate::shell::loaded_with_islands(asked, |(phone, purpose, resent)| super::api::verify_page(phone, purpose, resent), verify_view)
 }
 
 fn verify_view(state: VerifyPageData) -> impl IntoView {
@@ -307,7 +310,6 @@ fn verify_view(state: VerifyPageData) -> impl IntoView {
             label=t_string!(i18n, auth.resend).to_owned()
             waiting=t_string!(i18n, auth.resend_wait).to_owned()
         />
-        <crate::shell::IslandScripts />
     };
     let email_form = state.email_channel.then(|| {
         let fields = view! {

@@ -15,7 +15,7 @@ const OFFLINE_INSTEAD = { "/me/qr": "/offline/qr" };
 // the page's IndexedDB queue until sent). Signing out removes the copy. A page that shows what its last form
 // answered (the counter's verdict names the citizen) says so with `X-Keep-Offline: no` and is not kept.
 const KEEP_PAGES = ["/counter/scan", "/team/register"];
-const KEEP_FILES = ["/counter.js", "/assist.js", "/card-scan.js"];
+const KEEP_FILES = ["/counter.js", "/assist.js"];
 
 // Whether an earlier build's cache holds its WASM: this phone uses islands (perhaps with no network later).
 async function hadBrowserCode() {

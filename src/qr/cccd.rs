@@ -24,6 +24,37 @@ pub enum CardQrError {
     Sex,
 }
 
+/// The refusals by name, as the shared vectors (`cccd_vectors.json`) and the locale keys `team.scan_err_<kind>` of
+/// the card scan (`super::card_scan`) name them.
+#[cfg(test)]
+impl CardQrError {
+    pub(crate) const ALL: [CardQrError; 9] = [
+        CardQrError::Format,
+        CardQrError::CitizenId(CitizenIdError::Empty),
+        CardQrError::CitizenId(CitizenIdError::NotTwelveDigits),
+        CardQrError::CitizenId(CitizenIdError::UnknownProvince),
+        CardQrError::CitizenId(CitizenIdError::SexCenturyMismatch),
+        CardQrError::CitizenId(CitizenIdError::BirthYearMismatch),
+        CardQrError::Name,
+        CardQrError::BirthDate,
+        CardQrError::Sex,
+    ];
+
+    pub(crate) fn kind(self) -> &'static str {
+        match self {
+            CardQrError::Format => "format",
+            CardQrError::CitizenId(CitizenIdError::Empty) => "id_empty",
+            CardQrError::CitizenId(CitizenIdError::NotTwelveDigits) => "id_digits",
+            CardQrError::CitizenId(CitizenIdError::UnknownProvince) => "id_province",
+            CardQrError::CitizenId(CitizenIdError::SexCenturyMismatch) => "id_sex_century",
+            CardQrError::CitizenId(CitizenIdError::BirthYearMismatch) => "id_year",
+            CardQrError::Name => "name",
+            CardQrError::BirthDate => "birth_date",
+            CardQrError::Sex => "sex",
+        }
+    }
+}
+
 /// DDMMYYYY (no separators), as the card writes dates.
 fn card_date(text: &str) -> Option<Date> {
     let t = text.trim();
@@ -100,5 +131,40 @@ mod tests {
         assert_eq!(parse_card_qr("https://dichvucong.gov.vn").err(), Some(CardQrError::Format));
         assert_eq!(parse_card_qr("048085001234||Nguyễn Văn An|31021985|Nam|Đà Nẵng").err(), Some(CardQrError::BirthDate));
         assert_eq!(parse_card_qr("048085001234||Nguyễn Văn An|12031985|X|Đà Nẵng").err(), Some(CardQrError::Sex));
+    }
+
+    /// `cccd_vectors.json` is also typed, one vector after the other, into the card scan's text box by the browser
+    /// journey `end2end/tests/card-scan.spec.mjs`: the parser gives the same verdicts here as in the WASM there.
+    /// A verdict is the fields a form gets (birth date dd/mm/yyyy) or the kind of refusal (see `CardQrError::kind`).
+    #[test]
+    fn the_shared_card_vectors_get_their_verdicts() {
+        let vectors: Vec<serde_json::Value> = serde_json::from_str(include_str!("cccd_vectors.json")).expect("vectors");
+        let mut refusals = std::collections::BTreeSet::new();
+        for vector in &vectors {
+            let note = vector["note"].as_str().unwrap_or_default();
+            let repeat = vector.get("repeat").and_then(serde_json::Value::as_u64).unwrap_or(1);
+            let text = vector["text"].as_str().expect("text").repeat(usize::try_from(repeat).expect("repeat"));
+            let verdict = &vector["verdict"];
+            match (parse_card_qr(&text), verdict.as_str()) {
+                (Ok(card), None) => {
+                    let got = serde_json::json!({
+                        "citizen_id": card.citizen_id.as_str(),
+                        "full_name": card.full_name.as_str(),
+                        "birth_date": card.birth_date.dmy(),
+                        "sex": card.sex.as_str(),
+                        "address": card.address,
+                    });
+                    assert_eq!(&got, verdict, "{note}");
+                }
+                (Err(error), Some(kind)) => {
+                    assert_eq!(error.kind(), kind, "{note}");
+                    refusals.insert(error.kind());
+                }
+                (got, _) => panic!("{note}: expected {verdict}, got {got:?}"),
+            }
+        }
+        let every = CardQrError::ALL.map(CardQrError::kind).into_iter().collect::<std::collections::BTreeSet<_>>();
+        assert_eq!(refusals, every, "every kind of refusal has a vector");
+        assert!(vectors.iter().filter(|v| v["verdict"].is_object()).count() >= 10, "the card formats read");
     }
 }

@@ -1,9 +1,10 @@
 //! The citizen's QR code: a compact token signed with the server's Ed25519 key, carrying only the claims the
 //! citizen chose to disclose; its verification online (with revocation) through a JSON API; and the parser of the
-//! QR printed on chip ID cards.
+//! QR printed on chip ID cards, and the island that fills a form from one.
 pub mod batch;
 #[cfg(feature = "ssr")]
 pub mod card;
+pub mod card_scan;
 pub mod cccd;
 #[cfg(feature = "ssr")]
 pub mod counter;

@@ -35,7 +35,7 @@ fn preset_shows(i18n: leptos_i18n::I18nContext<Locale>, preset: Preset) -> &'sta
 #[component]
 pub fn QrPage() -> impl IntoView {
     let asked = (crate::web::query_value("preset"), crate::web::query_value("for"));
-    crate::shell::loaded(asked, |(preset, for_id)| super::pages::qr_page(preset, for_id), qr_view)
+    crate::shell::loaded_with_islands(asked, |(preset, for_id)| super::pages::qr_page(preset, for_id), qr_view)
 }
 
 fn qr_view(state: QrPageData) -> impl IntoView {
@@ -77,7 +77,6 @@ fn qr_view(state: QrPageData) -> impl IntoView {
             {own.then(|| view! {
                 <KeepOfflineCodes preset=current template=t_string!(i18n, qr.saved_offline).to_owned() />
             })}
-            <crate::shell::IslandScripts />
             <div class="live-bar" aria-hidden="true"><span></span></div>
             <p class="hint">{t!(i18n, qr.rotates)}</p>
             <p>

@@ -1,6 +1,6 @@
 //! The pages of moving an account: change the number (old phone works), recovery codes, recovering with a code,
 //! the helper's assisted move, and the cancel link sent to the old number. Plain forms; no script needed, but for
-//! the optional card scan on the helper's page (`public/card-scan.js`).
+//! the optional card scan on the helper's page (an island, [`CardScan`]).
 use leptos::prelude::*;
 
 use super::api::{
@@ -15,6 +15,7 @@ use super::{
 use crate::family::ui::radios;
 use crate::i18n::*;
 use crate::identity::ui::{NoticeBox, problem_text};
+use crate::qr::card_scan::{CardScan, CardScanText};
 use crate::shell::{ErrorNotice, Input, code_input, input, notice, optional_text};
 
 type I18n = leptos_i18n::I18nContext<Locale>;
@@ -262,7 +263,7 @@ fn check_choices(i18n: I18n) -> Vec<(&'static str, &'static str)> {
 /// [`assist_move_page`](super::api::assist_move_page), which also refuses anyone else.
 #[component]
 pub fn AssistMovePage() -> impl IntoView {
-    crate::shell::loaded((), |_| super::api::assist_move_page(), assist_view)
+    crate::shell::loaded_with_islands((), |_| super::api::assist_move_page(), assist_view)
 }
 
 fn assist_view(state: AssistMovePageData) -> impl IntoView {
@@ -274,16 +275,11 @@ fn assist_view(state: AssistMovePageData) -> impl IntoView {
     };
     let step = match state.token.clone() {
         None => {
-            let scan_text = crate::teams::ui::scan_text(i18n);
             let sex_choices = vec![("male", t_string!(i18n, auth.sex_male)), ("female", t_string!(i18n, auth.sex_female))];
             let fields = view! {
                 <section class="card">
                     <h2>{t!(i18n, recovery.card_title)}</h2>
-                    <div id="card-scan" class="scan" hidden data-text=scan_text>
-                        <button type="button" class="button button--secondary" id="card-scan-button">{t!(i18n, team.scan_start)}</button>
-                        <video id="card-scan-video" playsinline muted hidden></video>
-                        <p class="meta" role="status" id="card-scan-status"></p>
-                    </div>
+                    <CardScan text=CardScanText::new(i18n) />
                     {text("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), v.citizen_id.clone(), MoveField::CitizenId, Some("numeric"))}
                     {text("full_name", t_string!(i18n, auth.name_label), None, v.full_name.clone(), MoveField::FullName, None)}
                     {text("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), v.birth_date.clone(), MoveField::BirthDate, Some("numeric"))}
@@ -306,7 +302,6 @@ fn assist_view(state: AssistMovePageData) -> impl IntoView {
                 >
                     {fields}
                 </ActionForm>
-                <script src="/card-scan.js" defer></script>
             }
             .into_any()
         }

@@ -452,6 +452,12 @@ async fn guardians_reach_their_dependants_data_and_nobody_else_does() {
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("data-testid=\"acting-banner\""), "the banner says whom the page acts for");
     assert!(list.body.contains("Đã lưu giấy tờ."));
+    // the upload form is still a plain multipart form posting where it always did (inside its island, which only
+    // takes over where the WASM runs); no page script any more
+    assert!(list.body.contains("<leptos-island"), "{}", list.body);
+    assert!(list.body.contains("action=\"/me/documents\"") && list.body.contains("enctype=\"multipart/form-data\""));
+    assert!(list.body.contains("name=\"file\"") && list.body.contains("name=\"photo\""));
+    assert!(!list.body.contains("vault.js"));
     let today = crate::identity::domain::Date::from_unix_vietnam(crate::identity::web::now());
     let doc = crate::vault::service::list(&state.db, &child, false, today, 30).await.expect("docs")[0].id.clone();
 
@@ -1222,4 +1228,31 @@ async fn a_plain_handler_refusing_a_browser_answers_with_the_translated_403_page
     let script = send(&app, ask("*/*", "vi")).await;
     assert_eq!(script.status, StatusCode::FORBIDDEN);
     assert_eq!(script.body, "Bạn không có quyền này / Forbidden");
+}
+
+/// Whether a page's HTML has islands of its own (every page has the language provider's, which does nothing by
+/// itself), and whether it loads the WASM that wakes them: the two go together.
+fn islands_and_scripts(body: &str) -> (bool, bool) {
+    let own = body.matches("<leptos-island").count() > body.matches("data-component=\"I18nContextProvider_").count();
+    (own, body.contains("type=\"module\"") && body.contains(".wasm"))
+}
+
+#[tokio::test]
+async fn a_page_loads_the_wasm_exactly_when_it_has_islands() {
+    let db = db::connect_memory().await.expect("db");
+    seed(&db).await.expect("seed");
+    let state = state_with(db).await;
+    let app = router(state.clone());
+    let (_, session) = person(&state.db, "+84912000041", "048180000041", "Vũ Thị Đảo").await;
+    for (path, cookie) in [("/signup", ""), ("/me/qr", session.as_str()), ("/me/documents", session.as_str()), ("/offline/qr", "")] {
+        let page = as_user(&app, "GET", path, cookie, "", vec![]).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(islands_and_scripts(&page.body), (true, true), "{path}");
+        assert_eq!(page.body.matches("type=\"module\"").count(), 1, "{path}: one hydration script");
+    }
+    for (path, cookie) in [("/", ""), ("/units", ""), ("/me", session.as_str()), ("/me/profile", session.as_str())] {
+        let page = as_user(&app, "GET", path, cookie, "", vec![]).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(islands_and_scripts(&page.body), (false, false), "{path}");
+    }
 }

@@ -229,6 +229,24 @@ where
     }
 }
 
+/// [`loaded`] for a page whose content has islands: with the scripts that wake them ([`IslandScripts`]).
+pub fn loaded_with_islands<S, T, Fut, V>(
+    source: S,
+    load: impl Fn(S) -> Fut + Send + Sync + 'static,
+    show: fn(T) -> V,
+) -> impl IntoView
+where
+    S: Clone + PartialEq + Send + Sync + 'static,
+    T: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, Refusal>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        {loaded(source, load, show)}
+        <IslandScripts />
+    }
+}
+
 /// Shown by the service worker when there is no network (precached with the build's assets).
 #[component]
 pub fn OfflinePage() -> impl IntoView {
@@ -369,9 +387,10 @@ pub fn ErrorNotice() -> impl IntoView {
 #[derive(Clone, Default)]
 pub struct IslandScriptsSent(std::sync::Arc<std::sync::atomic::AtomicBool>);
 
-/// The scripts that load the WASM and wake the page's islands. Render it next to every `#[island]` (outside the
-/// island): the first one of a response renders the scripts, later ones nothing. A page without islands downloads
-/// no WASM at all.
+/// The scripts that load the WASM and wake the page's islands: a page with islands renders it once, in its page
+/// component (for a page that loads its data, [`loaded_with_islands`]). Never inside a `Suspense`: the server may
+/// build its content more than once and render only the last (leptos-rs/leptos#4688), and only the first one built
+/// in a response renders the scripts. A page without islands downloads no WASM at all.
 #[component]
 pub fn IslandScripts() -> impl IntoView {
     let first = use_context::<IslandScriptsSent>()

@@ -9,6 +9,7 @@ use crate::family::ui::radios;
 use crate::i18n::*;
 use crate::identity::ui::{NoticeBox, problem_text};
 use crate::identity::{Field, Problem};
+use crate::qr::card_scan::{CardScan, CardScanText};
 use crate::shell::{Input, code_input, input, notice, optional_text};
 
 /// The notice of a team page; a code's answer is worded as on the sign-in pages (the same `NoticeBox`).
@@ -53,17 +54,6 @@ fn numbered_field(id: String, label: &'static str, value: String, error: Option<
     }
 }
 
-/// The strings `public/card-scan.js` shows (the chip ID card scan on the team's and the helper's forms).
-pub(crate) fn scan_text(i18n: leptos_i18n::I18nContext<Locale>) -> String {
-    serde_json::json!({
-        "scanStart": t_string!(i18n, team.scan_start),
-        "scanStop": t_string!(i18n, team.scan_stop),
-        "scanRead": t_string!(i18n, team.scan_read),
-        "scanNotCard": t_string!(i18n, team.scan_not_card),
-    })
-    .to_string()
-}
-
 /// The strings `public/assist.js` shows (translated here, read by the script from the page).
 fn script_text(i18n: leptos_i18n::I18nContext<Locale>) -> String {
     serde_json::json!({
@@ -106,7 +96,7 @@ fn script_text(i18n: leptos_i18n::I18nContext<Locale>) -> String {
 /// `public/assist.js` (which finds the form by its id and its fields by their names).
 #[component]
 pub fn AssistPage() -> impl IntoView {
-    crate::shell::loaded((), |_| super::api::assist_page(), assist_view)
+    crate::shell::loaded_with_islands((), |_| super::api::assist_page(), assist_view)
 }
 
 fn assist_view(state: AssistPageData) -> impl IntoView {
@@ -158,11 +148,8 @@ fn assist_view(state: AssistPageData) -> impl IntoView {
         <input type="hidden" name="recorded_at" value=input_state.recorded_at.clone() />
         <section class="card">
             <h2>{t!(i18n, team.resident_title)}</h2>
-            <div id="card-scan" class="scan" hidden data-text=scan_text(i18n)>
-                <button type="button" class="button button--secondary" id="card-scan-button">{t!(i18n, team.scan_start)}</button>
-                <video id="card-scan-video" playsinline muted hidden></video>
-                <p class="meta" role="status" id="card-scan-status"></p>
-            </div>
+            // the chip ID card's QR code fills the fields below (camera or handheld scanner; hidden without WASM)
+            <CardScan text=CardScanText::new(i18n) />
             {text_field("full_name", t_string!(i18n, auth.name_label), None, input_state.full_name.clone(), Field::FullName, "text", None)}
             {text_field("citizen_id", t_string!(i18n, auth.id_label), Some(t_string!(i18n, auth.id_hint)), input_state.citizen_id.clone(), Field::CitizenId, "text", Some("numeric"))}
             {text_field("birth_date", t_string!(i18n, auth.birth_label), Some(t_string!(i18n, auth.birth_hint)), input_state.birth_date.clone(), Field::BirthDate, "text", Some("numeric"))}
@@ -204,7 +191,6 @@ fn assist_view(state: AssistPageData) -> impl IntoView {
             {fields}
         </ActionForm>
         <script src="/assist.js" defer></script>
-        <script src="/card-scan.js" defer></script>
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod crypto;
+pub mod islands;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]

@@ -1,9 +1,11 @@
-//! The vault's pages: the list with the upload form (a plain multipart form answered by a handler; `public/vault.js`
-//! adds photo downscaling and a progress bar where it runs) and the bin, and one document with its preview and
-//! versions. Each loads its data through a server function (`api.rs`) before it answers.
+//! The vault's pages: the list with the upload form (a plain multipart form answered by a handler; the
+//! [`UploadForm`] island makes large photos smaller and shows a progress bar where WASM runs) and the bin, and one
+//! document with its preview and versions. Each loads its data through a server function (`api.rs`) before it
+//! answers.
 use leptos::prelude::*;
 
 use super::api::{DeleteDocument, RestoreDocument};
+use super::islands::{UploadForm, UploadTexts};
 use super::{DocField, DocKind, DocProblem, DocumentPageData, DocumentView, DocumentsPageData, Expiry, VaultNotice};
 use crate::family::ActingFor;
 use crate::family::ui::{ActingBanner, PersonNav, PersonPage};
@@ -75,7 +77,7 @@ fn notice_of(i18n: leptos_i18n::I18nContext<Locale>, n: VaultNotice) -> impl Int
     }
 }
 
-/// The file inputs: choose a file, or take a photo with the camera; plus the progress bar `vault.js` drives.
+/// The file inputs: choose a file, or take a photo with the camera (the progress bar is the island's own).
 fn file_inputs(i18n: leptos_i18n::I18nContext<Locale>, error: Option<&'static str>, max_mb: u64) -> impl IntoView {
     let error = error.map(|e| e.replace("%max%", &max_mb.to_string()));
     let has_error = error.is_some();
@@ -88,20 +90,19 @@ fn file_inputs(i18n: leptos_i18n::I18nContext<Locale>, error: Option<&'static st
             {crate::shell::file_input("file", "file", "application/pdf,image/jpeg,image/png,image/webp,.pdf,.jpg,.jpeg,.png,.webp", false, None)}
             <label for="photo" class="file-pick">{t!(i18n, vault.take_photo)}</label>
             {crate::shell::file_input("photo", "photo", "image/*", true, None)}
-            <progress id="upload-progress" class="meter" max="100" value="0" hidden></progress>
-            <span class="hint" id="upload-status" role="status"></span>
         </fieldset>
     }
 }
 
-/// The texts `public/vault.js` shows while it sends a file.
-fn upload_texts(i18n: leptos_i18n::I18nContext<Locale>) -> String {
-    serde_json::json!({
-        "sending": t_string!(i18n, vault.sending),
-        "shrinking": t_string!(i18n, vault.shrinking),
-        "failed": t_string!(i18n, vault.send_failed),
-    })
-    .to_string()
+/// What the upload island says while it sends a file.
+fn upload_texts(i18n: leptos_i18n::I18nContext<Locale>) -> UploadTexts {
+    UploadTexts {
+        shrinking: t_string!(i18n, vault.shrinking).to_owned(),
+        sending: t_string!(i18n, vault.sending).to_owned(),
+        failed: t_string!(i18n, vault.send_failed).to_owned(),
+        not_shrunk: t_string!(i18n, vault.not_shrunk).to_owned(),
+        progress: t_string!(i18n, vault.upload_progress).to_owned(),
+    }
 }
 
 /// A button that takes a document out of the bin (a form to a fixed address, with the document and whom the page
@@ -131,7 +132,7 @@ fn delete_form(i18n: leptos_i18n::I18nContext<Locale>, id: String, for_id: Strin
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
     let for_id = crate::web::query_value("for");
-    crate::shell::loaded(for_id, super::api::documents_page, documents_view)
+    crate::shell::loaded_with_islands(for_id, super::api::documents_page, documents_view)
 }
 
 fn documents_view(state: DocumentsPageData) -> impl IntoView {
@@ -151,32 +152,38 @@ fn documents_view(state: DocumentsPageData) -> impl IntoView {
     let chosen_kind = typed.kind.clone();
     // a multipart upload: a plain handler answers it (303 back here, with the notice or the problems)
     let upload = (!read_only).then(|| {
+        let fields = view! {
+            <input type="hidden" name="for" value=for_id.clone() />
+            <div class="field" class:field--error=kind_error.is_some()>
+                <label for="kind">{t!(i18n, vault.kind_label)}</label>
+                {kind_error.map(|e| view! { <span class="error" id="kind-error">{e}</span> })}
+                <select id="kind" name="kind" required aria-invalid=kind_error.as_ref().map(|_| "true")>
+                    <option value="" selected=chosen_kind.is_empty()>{t!(i18n, admin.choose)}</option>
+                    {DocKind::ALL
+                        .into_iter()
+                        .map(|k| view! { <option value=k.as_str() selected=chosen_kind == k.as_str()>{kind_name(i18n, k)}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            {text("title", t_string!(i18n, vault.title_label), Some(t_string!(i18n, vault.title_hint)), typed.title.clone(), DocField::Title, None)}
+            {text("number", t_string!(i18n, vault.number_label), None, typed.number.clone(), DocField::Number, None)}
+            {text("issuer", t_string!(i18n, vault.issuer_label), None, typed.issuer.clone(), DocField::Issuer, None)}
+            {text("issued_on", t_string!(i18n, vault.issued_label), Some(t_string!(i18n, auth.birth_hint)), typed.issued_on.clone(), DocField::IssuedOn, Some("numeric"))}
+            {text("expires_on", t_string!(i18n, vault.expires_label), Some(t_string!(i18n, vault.expires_hint)), typed.expires_on.clone(), DocField::ExpiresOn, Some("numeric"))}
+            {file_inputs(i18n, err(DocField::File), state.max_mb)}
+        };
         view! {
             <section class="card" aria-labelledby="upload-title">
                 <h2 id="upload-title">{t!(i18n, vault.upload_title)}</h2>
                 {lost_file.then(|| view! { <p class="hint">{t!(i18n, vault.choose_again)}</p> })}
-                <form id="upload-form" method="post" action="/me/documents" enctype="multipart/form-data" novalidate
-                    data-text=upload_texts(i18n)>
-                    <input type="hidden" name="for" value=for_id.clone() />
-                    <div class="field" class:field--error=kind_error.is_some()>
-                        <label for="kind">{t!(i18n, vault.kind_label)}</label>
-                        {kind_error.map(|e| view! { <span class="error" id="kind-error">{e}</span> })}
-                        <select id="kind" name="kind" required aria-invalid=kind_error.as_ref().map(|_| "true")>
-                            <option value="" selected=chosen_kind.is_empty()>{t!(i18n, admin.choose)}</option>
-                            {DocKind::ALL
-                                .into_iter()
-                                .map(|k| view! { <option value=k.as_str() selected=chosen_kind == k.as_str()>{kind_name(i18n, k)}</option> })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    {text("title", t_string!(i18n, vault.title_label), Some(t_string!(i18n, vault.title_hint)), typed.title.clone(), DocField::Title, None)}
-                    {text("number", t_string!(i18n, vault.number_label), None, typed.number.clone(), DocField::Number, None)}
-                    {text("issuer", t_string!(i18n, vault.issuer_label), None, typed.issuer.clone(), DocField::Issuer, None)}
-                    {text("issued_on", t_string!(i18n, vault.issued_label), Some(t_string!(i18n, auth.birth_hint)), typed.issued_on.clone(), DocField::IssuedOn, Some("numeric"))}
-                    {text("expires_on", t_string!(i18n, vault.expires_label), Some(t_string!(i18n, vault.expires_hint)), typed.expires_on.clone(), DocField::ExpiresOn, Some("numeric"))}
-                    {file_inputs(i18n, err(DocField::File), state.max_mb)}
-                    <button type="submit" class="button button--wide">{t!(i18n, vault.upload_submit)}</button>
-                </form>
+                <UploadForm
+                    action="/me/documents".to_owned()
+                    submit_label=t_string!(i18n, vault.upload_submit).to_owned()
+                    submit_class="button button--wide".to_owned()
+                    texts=upload_texts(i18n)
+                >
+                    {fields}
+                </UploadForm>
             </section>
         }
     });
@@ -240,7 +247,6 @@ fn documents_view(state: DocumentsPageData) -> impl IntoView {
                 <ul class="unit-list">{bin}</ul>
             </details>
         })}
-        <script src="/vault.js" defer></script>
     }
 }
 
@@ -250,7 +256,7 @@ fn documents_view(state: DocumentsPageData) -> impl IntoView {
 pub fn DocumentPage() -> impl IntoView {
     let id = leptos_router::hooks::use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
     let for_id = crate::web::query_value("for");
-    crate::shell::loaded((id, for_id), |(id, for_id)| super::api::document_page(id, for_id), document_view)
+    crate::shell::loaded_with_islands((id, for_id), |(id, for_id)| super::api::document_page(id, for_id), document_view)
 }
 
 fn document_view(state: DocumentPageData) -> impl IntoView {
@@ -276,17 +282,25 @@ fn document_view(state: DocumentPageData) -> impl IntoView {
     };
     let dash = |s: &str| if s.is_empty() { "—".to_owned() } else { s.to_owned() };
     // a multipart upload: a plain handler answers it (303 back here, with the notice or the problem)
-    let manage = (!read_only).then(|| view! {
-        <section class="card" aria-labelledby="new-version-title">
-            <h2 id="new-version-title">{t!(i18n, vault.new_version_title)}</h2>
-            <form id="upload-form" method="post" action=format!("/me/documents/{}/versions", doc.id) enctype="multipart/form-data" novalidate
-                data-text=upload_texts(i18n)>
-                <input type="hidden" name="for" value=for_id.clone() />
-                {file_inputs(i18n, file_error, max_mb)}
-                <button type="submit" class="button">{t!(i18n, vault.new_version_submit)}</button>
-            </form>
-        </section>
-        {delete_form(i18n, doc.id.clone(), for_id.clone())}
+    let manage = (!read_only).then(|| {
+        let fields = view! {
+            <input type="hidden" name="for" value=for_id.clone() />
+            {file_inputs(i18n, file_error, max_mb)}
+        };
+        view! {
+            <section class="card" aria-labelledby="new-version-title">
+                <h2 id="new-version-title">{t!(i18n, vault.new_version_title)}</h2>
+                <UploadForm
+                    action=format!("/me/documents/{}/versions", doc.id)
+                    submit_label=t_string!(i18n, vault.new_version_submit).to_owned()
+                    submit_class="button".to_owned()
+                    texts=upload_texts(i18n)
+                >
+                    {fields}
+                </UploadForm>
+            </section>
+            {delete_form(i18n, doc.id.clone(), for_id.clone())}
+        }
     });
     view! {
         <ActingBanner acting=acting.clone() />
@@ -335,6 +349,5 @@ fn document_view(state: DocumentPageData) -> impl IntoView {
         </section>
         {manage}
         <p><a href=format!("/me/documents{q}")>{t!(i18n, vault.back)}</a></p>
-        <script src="/vault.js" defer></script>
     }
 }

@@ -120,7 +120,8 @@ fn upload_of(posted: &mut Posted, max_bytes: u64) -> Result<Upload, DocProblem> 
 }
 
 /// A plain handler's answer to an upload: 303 back to the page at `location`, with `kept` in the flash `form` that
-/// page reads. `public/vault.js` sends the form with XHR, which follows the redirect as the browser would.
+/// page reads. The upload island (`islands.rs`) sends the form with XHR, which follows the redirect as the browser
+/// would, and shows the page it arrives at (that request took the flash).
 async fn back_with(state: &AppState, form: &str, kept: &VaultFlash, location: &str) -> Response {
     let mut response = see_other(location);
     if let Some(cookie) = crate::web::flash::keep_for_response(state, form, kept).await {
