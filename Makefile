@@ -37,6 +37,7 @@ setup-test:
 
 build:
 	cargo leptos build --release
+	scripts/staff-wasm.sh
 	@scripts/precompress.sh target/site
 
 unit:

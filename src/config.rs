@@ -167,6 +167,12 @@ pub struct Settings {
     #[arg(long, env = "CONGDANSO_DEV", global = true)]
     pub dev: bool,
 
+    /// Development only (needs --dev): also trust, and publish with the server's own keys, this Ed25519 public key
+    /// (32 bytes, base64url without padding) for QR codes. The browser journeys give it the fixed key of the shared
+    /// token vectors (src/qr/token_vectors.json, "trusted"). Never in production.
+    #[arg(long, env = "CONGDANSO_DEV_TRUST_QR_KEY", value_name = "BASE64URL", global = true)]
+    pub dev_trust_qr_key: Option<String>,
+
     /// Log filter (tracing's EnvFilter syntax), e.g. "info,congdanso=debug".
     #[arg(long, env = "CONGDANSO_LOG", value_name = "FILTER", default_value = "info,surreal=warn", global = true)]
     pub log: String,

@@ -44,6 +44,8 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // A panic stops every island of the page (the WASM aborts): at least the console says where and why.
+    std::panic::set_hook(Box::new(|info| leptos::logging::error!("{info}")));
     leptos::mount::hydrate_islands();
     // Lets tests (and curious developers) know the page is interactive now.
     if let Some(body) = leptos::prelude::document().body() {

@@ -214,9 +214,16 @@ async fn serve(settings: Settings) -> Result<(), String> {
         None => None,
     };
 
-    let qr_keys = congdanso::qr::keys::KeyRing::load(&db, &secret, congdanso::identity::web::now())
+    let mut qr_keys = congdanso::qr::keys::KeyRing::load(&db, &secret, congdanso::identity::web::now())
         .await
         .map_err(|e| format!("QR signing keys: {e}"))?;
+    if let Some(public) = &settings.dev_trust_qr_key {
+        if !settings.dev {
+            return Err("--dev-trust-qr-key is for development only: it needs --dev".to_owned());
+        }
+        qr_keys.trust(public, congdanso::identity::web::now()).map_err(|e| format!("--dev-trust-qr-key: {e}"))?;
+        tracing::warn!("development: QR codes signed by the key given with --dev-trust-qr-key are accepted");
+    }
 
     let state = AppState {
         leptos_options,

@@ -10,8 +10,10 @@ import {
   latestCode,
   person,
   signIn,
+  staffCounter,
   signUp,
   startWithAdministrator,
+  waitForHydration,
   waitForServiceWorker,
   watchConsole,
 } from './support.mjs';
@@ -29,16 +31,7 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     await enrolApp(desk);
     await desk.goto('/counter/scan');
     expect((await desk.request.get('/counter/scan', { maxRedirects: 0 })).status()).toBe(403);
-    await desk.goto('/admin');
-    await desk.getByLabel('Tên tổ chức').fill('Điện lực Đà Nẵng');
-    await desk.getByLabel(/kiểm tra mã QR công dân tại quầy/).check();
-    await desk.getByRole('button', { name: 'Thêm tổ chức' }).click();
-    await expect(desk.getByRole('status')).toHaveText('Đã thêm tổ chức.');
-    const operatorForm = desk.locator('form', { has: desk.getByRole('heading', { name: 'Nhân viên quầy dịch vụ' }) });
-    await operatorForm.getByLabel('Số điện thoại của người được cấp').fill(OPERATOR.phone);
-    await operatorForm.getByLabel('Đơn vị kiểm tra mã QR').selectOption({ label: 'Điện lực Đà Nẵng' });
-    await operatorForm.getByRole('button', { name: 'Cấp vai trò' }).click();
-    await expect(desk.getByRole('status')).toHaveText('Đã cấp vai trò.');
+    await staffCounter(desk, 'Điện lực Đà Nẵng', OPERATOR.phone);
 
     // a citizen opens their QR code; the operator gets a screenshot of it
     const citizen = await (await browser.newContext({ baseURL: app.url })).newPage();
@@ -77,11 +70,25 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
       await expect(citizen.getByTestId('citizen-qr')).toBeHidden();
     }
     expect(problems).toEqual([]);
+    // a citizen's page loads the citizen WASM, the counter the staff one (with the counter's own island)
+    const wasm = (page) => {
+      const seen = [];
+      page.on('request', (request) => {
+        const path = new URL(request.url()).pathname;
+        if (path.endsWith('.wasm')) seen.push(path.replace(/\.[^./]+\.wasm$/, ''));
+      });
+      return seen;
+    };
+    const citizenWasm = wasm(citizen);
+    const deskWasm = wasm(desk);
     await citizen.goto('/me/qr');
     await expect(citizen.getByTestId('qr-offline')).toContainText('Đã lưu mã trên máy để dùng khi mất mạng');
     expect(await citizen.evaluate(() => localStorage.getItem('cds-qr'))).toMatch(/^CDSQR1 basic \d+\n/);
+    expect(citizenWasm).toEqual(['/pkg/congdanso']);
 
     await desk.goto('/counter/scan');
+    await waitForHydration(desk);
+    expect(deskWasm).toEqual(['/pkg/congdanso-staff']);
     await expect(desk.getByRole('heading', { level: 1 })).toHaveText('Kiểm tra mã QR công dân');
     await expectAccessible(desk);
     // this browser cannot read QR codes itself: the page says to use the photo button instead
@@ -179,6 +186,8 @@ test('the counter verifies a citizen QR code from a screenshot and refuses a dam
     await desk.context().setOffline(true);
     await desk.goto('/counter/scan');
     await expect(desk.getByRole('heading', { level: 1 })).toHaveText('Kiểm tra mã QR công dân');
+    // the check with no network is the island's (WASM): before it wakes, the form would be posted to no network
+    await waitForHydration(desk);
     const { token: fresh } = await (await citizen.request.get('/me/qr/token.json')).json();
     await desk.getByLabel(/Hoặc dán mã dạng chữ/).fill(fresh);
     await desk.getByRole('button', { name: 'Kiểm tra mã đã dán' }).click();

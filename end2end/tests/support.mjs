@@ -201,3 +201,17 @@ export async function signedUp(page) {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tài khoản của tôi');
   return who;
 }
+
+/** An administrator registers an organization that checks citizens' QR codes and staffs its counter. */
+export async function staffCounter(admin, organization, operatorPhone) {
+  await admin.goto('/admin');
+  await admin.getByLabel('Tên tổ chức').fill(organization);
+  await admin.getByLabel(/kiểm tra mã QR công dân tại quầy/).check();
+  await admin.getByRole('button', { name: 'Thêm tổ chức' }).click();
+  await expect(admin.getByRole('status')).toHaveText('Đã thêm tổ chức.');
+  const operatorForm = admin.locator('form', { has: admin.getByRole('heading', { name: 'Nhân viên quầy dịch vụ' }) });
+  await operatorForm.getByLabel('Số điện thoại của người được cấp').fill(operatorPhone);
+  await operatorForm.getByLabel('Đơn vị kiểm tra mã QR').selectOption({ label: organization });
+  await operatorForm.getByRole('button', { name: 'Cấp vai trò' }).click();
+  await expect(admin.getByRole('status')).toHaveText('Đã cấp vai trò.');
+}

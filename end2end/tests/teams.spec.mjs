@@ -1,8 +1,12 @@
 // Journeys: a community team member registers three residents (one with a child) with the phone offline; when the
 // network comes back the queue is sent, the residents' codes are confirmed, and sending the same queue again creates
-// nothing new. An organization enrols its staff from a CSV with good, bad and repeated rows.
+// nothing new. The queue is a Rust island now: a registration the old script left on the phone is still sent after
+// the update, and a damaged record says so in the list (never a panic). An organization enrols its staff from a CSV
+// with good, bad and repeated rows.
 import { test, expect } from '@playwright/test';
-import { enrolApp, expectAccessible, startWithAdministrator, signIn, waitForServiceWorker } from './support.mjs';
+import {
+  enrolApp, expectAccessible, startWithAdministrator, signIn, waitForHydration, waitForServiceWorker, watchConsole,
+} from './support.mjs';
 
 const PORT = 3194;
 const ADMIN = { phone: '0905 333 444', e164: '+84905333444' };
@@ -31,6 +35,28 @@ async function setUp(desk) {
 }
 
 const n = String(Date.now() % 1_000_000).padStart(6, '0');
+/** A resident whose registration the old script (public/assist.js) saved on the phone and never sent. */
+const leftOver = { name: 'Đỗ Văn Cũ', cid: `048090${n}`, birth: '05/05/1990', phone: `0938 ${n.slice(0, 3)} ${n.slice(3)}`, e164: `+84938${n}` };
+
+/** Writes records into the phone's queue as the old script did (same database, store and record shape). */
+async function leaveInQueue(page, records) {
+  await page.evaluate(async (records) => {
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('cds-assist', 1);
+      r.onupgradeneeded = () => r.result.createObjectStore('queue', { keyPath: 'key' });
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    await new Promise((resolve, reject) => {
+      const t = db.transaction('queue', 'readwrite');
+      for (const record of records) t.objectStore('queue').put(record);
+      t.oncomplete = resolve;
+      t.onerror = () => reject(t.error);
+    });
+    db.close();
+  }, records);
+}
+
 const residents = [
   { name: 'Trần Thị Lan', cid: `048186${n}`, birth: '02/03/1986', sex: 'Nữ', phone: `0935 ${n.slice(0, 3)} ${n.slice(3)}`, e164: `+84935${n}` },
   { name: 'Lê Văn Hùng', cid: `048075${n}`, birth: '11/11/1975', sex: 'Nam', phone: `0936 ${n.slice(0, 3)} ${n.slice(3)}`, e164: `+84936${n}` },
@@ -135,6 +161,49 @@ test('a member registers three residents offline; back online they are sent once
     await fillResident(page, residents[1], null);
     await page.getByRole('button', { name: 'Lưu và gửi' }).click();
     await expect(page.locator('#assist-list li[data-state="conflict"]')).toContainText('Số điện thoại này đã có tài khoản');
+
+    // the update lands on a phone that still holds what the old script kept: a form saved and never sent, a record
+    // cut short and one of a shape nobody here wrote
+    const problems = watchConsole(page);
+    const member = await page.locator('#assist-queue').getAttribute('data-member');
+    expect(member).toBeTruthy();
+    const key = 'f0e1d2c3-b4a5-4697-8899-aabbccddeeff';
+    const savedAt = Date.now() - 60_000;
+    await leaveInQueue(page, [
+      {
+        key, member, name: leftOver.name, state: 'waiting', savedAt,
+        fields: [
+          ['key', key], ['recorded_at', String(savedAt)], ['full_name', leftOver.name], ['citizen_id', leftOver.cid],
+          ['birth_date', leftOver.birth], ['sex', 'male'], ['phone', leftOver.phone], ['street', '5 Bạch Đằng'],
+          ['d1_name', ''], ['d1_birth', ''], ['d1_cid', ''], ['consent', 'yes'],
+        ],
+      },
+      { key: 'garbled-0000000001', member, state: 'waiting', fields: 'cut sh' },
+      { key: 'foreign-0000000001', hello: 'world' },
+    ]);
+    await page.reload();
+    await waitForHydration(page);
+    // the old record is read and sent with its own key; the damaged ones say so and wait to be removed
+    const late = page.locator('#assist-list li', { hasText: leftOver.name });
+    await expect(late).toHaveAttribute('data-state', 'pending', { timeout: 20_000 });
+    const broken = page.locator('#assist-list li[data-state="broken"]');
+    await expect(broken).toHaveCount(2);
+    await expect(broken.first()).toContainText('Phiếu này trên máy bị hỏng hoặc không đọc được');
+    await expectAccessible(page);
+    await late.locator('input[name="code"]').fill(await codeFor(page.request, leftOver.e164));
+    await late.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect(late).toHaveAttribute('data-state', 'confirmed');
+    await broken.first().getByRole('button', { name: 'Xoá khỏi máy' }).click();
+    await expect(broken).toHaveCount(1);
+    // the same key again (a phone that never heard back): the same registration, nothing new on the server
+    const resent = await page.request.post('/team/register', {
+      headers: { Accept: 'application/json' },
+      form: Object.fromEntries([['key', key], ['full_name', leftOver.name], ['citizen_id', leftOver.cid],
+        ['birth_date', leftOver.birth], ['sex', 'male'], ['phone', leftOver.phone], ['consent', 'yes']]),
+    });
+    expect(resent.status()).toBe(200);
+    expect(await resent.json()).toMatchObject({ state: 'confirmed', again: true });
+    expect(problems).toEqual([]);
   } finally {
     await app.stop();
   }

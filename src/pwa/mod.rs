@@ -32,15 +32,20 @@ impl ServiceWorker {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("{}: {e} (build the site with `make build`)", path.display()))?;
             let mut assets = Vec::new();
+            let mut staff = Vec::new();
             for line in text.lines() {
                 if let Some((kind @ ("js" | "wasm" | "css"), hash)) = line.split_once(':').map(|(k, v)| (k.trim(), v.trim()))
                 {
                     assets.push(format!("{pkg}/{}.{hash}.{kind}", options.output_name));
+                } else if let Some(("staff", hash)) = line.split_once(':').map(|(k, v)| (k.trim(), v.trim())) {
+                    // the staff build of the WASM (scripts/staff-wasm.sh), named with its own hash
+                    staff.extend(["js", "wasm"].map(|kind| format!("{pkg}/{}-staff.{hash}.{kind}", options.output_name)));
                 }
             }
             if assets.len() != 3 {
                 return Err(format!("{}: expected js, wasm and css hashes", path.display()));
             }
+            assets.extend(staff);
             (text, assets)
         } else {
             let dir = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());

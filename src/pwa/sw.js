@@ -11,20 +11,27 @@ const OFFLINE_URL = "/offline";
 const OFFLINE_PAGES = [OFFLINE_URL, "/offline/qr"];
 const OFFLINE_INSTEAD = { "/me/qr": "/offline/qr" };
 // Pages kept from their last visit, for use without network: the service counter (its form carries no citizen
-// data; its script checks codes offline) and the team's registration form (blank; what a member saves stays in
+// data; its island checks codes offline) and the team's registration form (blank; what a member saves stays in
 // the page's IndexedDB queue until sent). Signing out removes the copy. A page that shows what its last form
 // answered (the counter's verdict names the citizen) says so with `X-Keep-Offline: no` and is not kept.
 const KEEP_PAGES = ["/counter/scan", "/team/register"];
-const KEEP_FILES = ["/counter.js", "/assist.js"];
 
-// Whether an earlier build's cache holds its WASM: this phone uses islands (perhaps with no network later).
-async function hadBrowserCode() {
+// A build's JS or WASM without its hash: "/pkg/congdanso" (the citizen islands) or "/pkg/congdanso-staff".
+const family = (path) => path.replace(/\.[^./]+\.(js|wasm)$/, "");
+
+// Which builds of the WASM an earlier build's cache holds: this phone uses those islands (perhaps with no network
+// later), so a new build's copy of those (and only those: a citizen's phone never fetches the staff build) is
+// fetched at install.
+async function browserCodeUsed() {
+  const used = new Set();
   for (const key of await caches.keys()) {
     if (!key.startsWith("cds-shell-") || key === SHELL_CACHE) continue;
-    const kept = await (await caches.open(key)).keys();
-    if (kept.some((request) => new URL(request.url).pathname.endsWith(".wasm"))) return true;
+    for (const request of await (await caches.open(key)).keys()) {
+      const path = new URL(request.url).pathname;
+      if (path.endsWith(".wasm")) used.add(family(path));
+    }
   }
-  return false;
+  return BROWSER_CODE.filter((path) => used.has(family(path)));
 }
 
 self.addEventListener("install", (event) => {
@@ -33,7 +40,7 @@ self.addEventListener("install", (event) => {
       const cache = await caches.open(SHELL_CACHE);
       await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
       // file names carry a content hash: the HTTP cache's copy is right, no reload
-      if (await hadBrowserCode()) await cache.addAll(BROWSER_CODE);
+      await cache.addAll(await browserCodeUsed());
       await self.skipWaiting();
     })()
   );
@@ -100,7 +107,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(navigate(request));
-  } else if (url.pathname.startsWith("/pkg/") || KEEP_FILES.includes(url.pathname)) {
+  } else if (url.pathname.startsWith("/pkg/")) {
     event.respondWith(cacheFirst(request, true));
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(cacheFirst(request, false));

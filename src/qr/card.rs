@@ -15,7 +15,7 @@ use super::{PersonFacts, Preset, Reason, disclose};
 use crate::db::{Db, DbError};
 use crate::identity::domain::{Date, Sex};
 
-pub const PREFIX: &str = "CDSC:";
+pub const PREFIX: &str = super::token::CARD_PREFIX;
 const TAG_LEN: usize = 8;
 /// What `qr_verification.preset` says for a check of a printed card.
 pub const CHECK_LABEL: &str = "card";

@@ -6,36 +6,36 @@
 //! The text box has no `name`: the code's text (with the ID number in it) is never posted, queued or kept as a
 //! draft, and it is emptied once the form is filled. Nothing here needs the network.
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::cccd::CardQrError;
 use crate::i18n::*;
 use crate::identity::domain::CitizenIdError;
 
-/// The words of the card scan in the page's language (translated by the page: the island carries no locale).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CardScanText {
-    pub start: String,
-    pub stop: String,
-    pub no_camera: String,
-    pub label: String,
-    pub hint: String,
-    /// What was filled: `%fields%` stands for the names below, of the fields the form has.
-    pub filled: String,
-    pub full_name: String,
-    pub citizen_id: String,
-    pub birth_date: String,
-    pub sex: String,
-    pub street: String,
-    pub err_format: String,
-    pub err_id_empty: String,
-    pub err_id_digits: String,
-    pub err_id_province: String,
-    pub err_id_sex_century: String,
-    pub err_id_year: String,
-    pub err_name: String,
-    pub err_birth_date: String,
-    pub err_sex: String,
+crate::web::island_words! {
+    /// The words of the card scan in the page's language (translated by the page: the island carries no locale).
+    pub struct CardScanText {
+        pub start,
+        pub stop,
+        pub no_camera,
+        pub label,
+        pub hint,
+        /// What was filled: `%fields%` stands for the names below, of the fields the form has.
+        pub filled,
+        pub full_name,
+        pub citizen_id,
+        pub birth_date,
+        pub sex,
+        pub street,
+        pub err_format,
+        pub err_id_empty,
+        pub err_id_digits,
+        pub err_id_province,
+        pub err_id_sex_century,
+        pub err_id_year,
+        pub err_name,
+        pub err_birth_date,
+        pub err_sex,
+    }
 }
 
 impl CardScanText {
@@ -172,9 +172,10 @@ pub fn CardScan(text: CardScanText) -> impl IntoView {
 }
 
 /// The browser's side: reading the text box, filling the form, the camera. Nothing from the page, the camera or the
-/// person can panic here: every failure ends in a message or in nothing.
+/// person can panic here: every failure ends in a message or in nothing. The camera's QR reading is shared with the
+/// counter's island (`super::counter_scan`).
 #[cfg(feature = "hydrate")]
-mod browser {
+pub(super) mod browser {
     use leptos::prelude::*;
     use wasm_bindgen::prelude::wasm_bindgen;
     use wasm_bindgen::{JsCast, JsValue};
@@ -196,10 +197,10 @@ mod browser {
     // web-sys has no BarcodeDetector (Chrome on Android, macOS and ChromeOS, Safari 17+; not Firefox, not Linux).
     #[wasm_bindgen]
     extern "C" {
-        type BarcodeDetector;
+        pub(crate) type BarcodeDetector;
 
         #[wasm_bindgen(constructor, catch)]
-        fn new(options: &js_sys::Object) -> Result<BarcodeDetector, JsValue>;
+        pub(crate) fn new(options: &js_sys::Object) -> Result<BarcodeDetector, JsValue>;
 
         /// Resolves to the codes in sight: `[{ rawValue, format, … }]`.
         #[wasm_bindgen(method, catch)]
@@ -211,7 +212,7 @@ mod browser {
     }
 
     /// Whether this browser can read QR codes from the camera itself.
-    pub(super) fn camera_available() -> bool {
+    pub(crate) fn camera_available() -> bool {
         let Some(window) = web_sys::window() else { return false };
         has(&window, "BarcodeDetector") && has(&window.navigator(), "mediaDevices")
     }
@@ -405,13 +406,13 @@ mod browser {
     }
 
     /// The text of the first QR code in sight, if any.
-    async fn code_in_sight(detector: &BarcodeDetector, video: &HtmlVideoElement) -> Option<String> {
+    pub(crate) async fn code_in_sight(detector: &BarcodeDetector, video: &HtmlVideoElement) -> Option<String> {
         let codes = JsFuture::from(detector.detect(video).ok()?).await.ok()?;
         let first = codes.dyn_into::<js_sys::Array>().ok()?.get_checked(0)?;
         js_sys::Reflect::get(&first, &JsValue::from_str("rawValue")).ok()?.as_string()
     }
 
-    fn stop_tracks(stream: &MediaStream) {
+    pub(crate) fn stop_tracks(stream: &MediaStream) {
         for track in stream.get_tracks() {
             if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
                 track.stop();

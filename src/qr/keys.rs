@@ -1,11 +1,14 @@
 //! The QR signing keys: Ed25519 (ring), the private half stored sealed under the server secret, the public half
 //! published with its key id. The newest key signs; older keys keep verifying (and stay published) until every
-//! token they signed has expired.
+//! token they signed has expired. Verifying is the rule shared with the counter's browser ([`super::verify`]), with
+//! ring checking the signature.
 use ring::rand::SystemRandom;
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use sha2::{Digest, Sha256};
 
 use super::token::{self, Payload};
+pub use super::verify::{PublicKey, in_time};
+use super::verify::{SignatureCheck, VerifyingKey};
 use super::Reason;
 use crate::db::{Db, DbError};
 use crate::secret::SecretKey;
@@ -15,31 +18,40 @@ const PURPOSE: &str = "qr-signing-key";
 /// retired key is published this long after its retirement.
 pub const MAX_TOKEN_SECONDS: i64 = 25 * 3600;
 
-/// A public key as verifiers get it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct PublicKey {
-    /// 8 hex digits: the first 4 bytes of the SHA-256 of the key.
-    pub kid: String,
-    /// The 32-byte Ed25519 public key, base64url without padding.
-    pub public_key: String,
-    pub created_at: i64,
-    /// When a newer key took over (the key still verifies its tokens until they expire).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retired_at: Option<i64>,
-}
-
 /// Every usable key, newest first; the first one signs.
 pub struct KeyRing {
     /// Tags printed cards (see [`super::card`]).
     card_key: [u8; 32],
     signing: Ed25519KeyPair,
     signing_kid: [u8; 4],
-    verifying: Vec<([u8; 4], Vec<u8>, PublicKey)>,
+    verifying: Vec<VerifyingKey>,
+    /// The same keys as they are published, in the same order.
+    published: Vec<PublicKey>,
 }
 
-fn key_id(public: &[u8]) -> [u8; 4] {
+/// A key's id: the first 4 bytes of the SHA-256 of the public key.
+pub(crate) fn key_id(public: &[u8]) -> [u8; 4] {
     let hash = Sha256::digest(public);
     [hash[0], hash[1], hash[2], hash[3]]
+}
+
+/// ring's Ed25519 signature check, for the shared verification rule: it answers at once.
+pub struct RingCheck;
+
+impl SignatureCheck for RingCheck {
+    fn genuine(&self, public: &[u8; 32], message: &[u8], signature: &[u8]) -> impl std::future::Future<Output = bool> {
+        std::future::ready(UnparsedPublicKey::new(&ED25519, public).verify(message, signature).is_ok())
+    }
+}
+
+/// The value of a future that never waits (the shared rule with [`RingCheck`]), without an executor.
+pub(crate) fn at_once<T>(future: impl std::future::Future<Output = T>) -> Option<T> {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::future::Future::poll(future.as_mut(), &mut context) {
+        std::task::Poll::Ready(value) => Some(value),
+        std::task::Poll::Pending => None,
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -100,29 +112,51 @@ impl KeyRing {
                 }
                 break;
             };
-            let verifying = pairs
-                .iter()
-                .map(|(pair, row)| {
-                    let public = pair.public_key().as_ref().to_vec();
-                    let info = PublicKey {
-                        kid: row.kid.clone(),
-                        public_key: data_encoding::BASE64URL_NOPAD.encode(&public),
-                        created_at: row.created_at,
-                        retired_at: row.retired_at,
-                    };
-                    (key_id(&public), public, info)
-                })
-                .collect();
+            let mut verifying = Vec::with_capacity(pairs.len());
+            let mut published = Vec::with_capacity(pairs.len());
+            for (pair, row) in &pairs {
+                let public: [u8; 32] =
+                    pair.public_key().as_ref().try_into().map_err(|_| DbError::Connect("bad QR key".into()))?;
+                verifying.push(VerifyingKey { kid: key_id(&public), public });
+                published.push(PublicKey {
+                    kid: row.kid.clone(),
+                    public_key: data_encoding::BASE64URL_NOPAD.encode(&public),
+                    created_at: row.created_at,
+                    retired_at: row.retired_at,
+                });
+            }
             let (pair, _) = pairs.swap_remove(active);
             let signing_kid = key_id(pair.public_key().as_ref());
             let card_key = secret.derive("qr-card-tag").ok_or_else(|| DbError::Connect("key derivation".into()))?;
-            return Ok(KeyRing { card_key, signing: pair, signing_kid, verifying });
+            return Ok(KeyRing { card_key, signing: pair, signing_kid, verifying, published });
         }
         Err(DbError::Connect("no QR signing key".into()))
     }
 
     pub fn public_keys(&self) -> Vec<PublicKey> {
-        self.verifying.iter().map(|(_, _, info)| info.clone()).collect()
+        self.published.clone()
+    }
+
+    /// Also trusts (and publishes) a public key whose private half is elsewhere. Development only (the server's
+    /// `--dev-trust-qr-key`): the browser journeys check the fixed keys' vectors of `token_vectors.json` with it.
+    pub fn trust(&mut self, public_base64url: &str, now: i64) -> Result<(), String> {
+        let public: [u8; 32] = data_encoding::BASE64URL_NOPAD
+            .decode(public_base64url.trim().as_bytes())
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or("expected a 32-byte Ed25519 public key in base64url without padding")?;
+        let kid = key_id(&public);
+        if self.verifying.iter().any(|key| key.kid == kid) {
+            return Ok(());
+        }
+        self.verifying.push(VerifyingKey { kid, public });
+        self.published.push(PublicKey {
+            kid: data_encoding::HEXLOWER.encode(&kid),
+            public_key: data_encoding::BASE64URL_NOPAD.encode(&public),
+            created_at: now,
+            retired_at: None,
+        });
+        Ok(())
     }
 
     pub fn card_key(&self) -> &[u8; 32] {
@@ -143,29 +177,14 @@ impl KeyRing {
 
     /// Checks form, key and signature: the token is genuine (it may still be out of its time window).
     pub fn authentic(&self, text: &str) -> Result<Payload, Reason> {
-        let (signed, signature, payload) = token::parse_text(text)?;
-        let (_, public, _) = self.verifying.iter().find(|(kid, _, _)| *kid == payload.key_id).ok_or(Reason::UnknownKey)?;
-        UnparsedPublicKey::new(&ED25519, public).verify(&signed, &signature).map_err(|_| Reason::BadSignature)?;
-        Ok(payload)
+        // ring answers at once, so the shared rule's future is ready on its first poll
+        at_once(super::verify::authentic(text, &self.verifying, &RingCheck)).unwrap_or(Err(Reason::BadSignature))
     }
 
     /// Checks form, key, signature and time (not revocation: that needs the database, see the service).
     pub fn verify(&self, text: &str, now: i64) -> Result<Payload, Reason> {
-        let payload = self.authentic(text)?;
-        in_time(&payload, now)?;
-        Ok(payload)
+        at_once(super::verify::verify(text, &self.verifying, now, &RingCheck)).unwrap_or(Err(Reason::BadSignature))
     }
-}
-
-/// Whether a genuine token is within its validity window at `now` (5 minutes of clock skew allowed).
-pub fn in_time(payload: &Payload, now: i64) -> Result<(), Reason> {
-    if i64::from(payload.valid_from.max(payload.issued_at)) > now + 300 {
-        return Err(Reason::NotYetValid);
-    }
-    if i64::from(payload.expires_at) <= now {
-        return Err(Reason::Expired);
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The citizen's QR code: a compact token signed with the server's Ed25519 key, carrying only the claims the
-//! citizen chose to disclose; its verification online (with revocation) through a JSON API; and the parser of the
-//! QR printed on chip ID cards, and the island that fills a form from one.
+//! citizen chose to disclose; its verification online (with revocation) through a JSON API, and with no network at
+//! a counter by the same rule compiled to WASM; and the parser of the QR printed on chip ID cards, and the island
+//! that fills a form from one.
 pub mod batch;
 #[cfg(feature = "ssr")]
 pub mod card;
@@ -8,6 +9,7 @@ pub mod card_scan;
 pub mod cccd;
 #[cfg(feature = "ssr")]
 pub mod counter;
+pub mod counter_scan;
 #[cfg(feature = "ssr")]
 pub mod places;
 #[cfg(feature = "ssr")]
@@ -21,6 +23,7 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
+pub mod verify;
 #[cfg(feature = "ssr")]
 pub mod web;
 

@@ -215,9 +215,9 @@ pub async fn counter_page() -> Result<CounterPageData, Refusal> {
     super::counter::page(&state, &operator, kept).await
 }
 
-/// Checks a pasted code (or the one the camera script read) for the operator's organization and purpose, at a
-/// place when one is chosen, and records the check. The text box is empty again after a check. A photo is sent
-/// by the form's other button, to [`check_photo`](super::counter::check_photo).
+/// Checks a pasted code (or the one the camera read, which the island `counter_scan::CounterCheck` sends) for the
+/// operator's organization and purpose, at a place when one is chosen, and records the check. The text box is empty
+/// again after a check. A photo is sent by the form's other button, to [`check_photo`](super::counter::check_photo).
 #[server(prefix = "", endpoint = "counter/scan")]
 pub async fn check_code(
     #[server(default)] token: String,

@@ -15,6 +15,9 @@
 use super::{Claims, Preset, Reason};
 
 pub const PREFIX: &str = "CDS1:";
+/// The prefix of a printed card's code (see `card.rs`): it names a citizen but carries no claims, so only the
+/// server can resolve it.
+pub const CARD_PREFIX: &str = "CDSC:";
 pub const VERSION: u8 = 1;
 pub const SIGNATURE_LEN: usize = 64;
 

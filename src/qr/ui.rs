@@ -2,6 +2,7 @@
 //! screenshot is easy to tell from the live page.
 use leptos::prelude::*;
 
+use super::counter_scan::{CounterCheck, CounterWords};
 use super::pages::{AddPlace, CheckCode, IssueCard, RevokeCard, RevokeCodes};
 use super::{
     CardNotice, CardPageData, ChecksPageData, CounterOutcome, CounterPageData, CounterProblem, Direction, PlaceNotice,
@@ -379,10 +380,14 @@ fn outcome_view(i18n: leptos_i18n::I18nContext<Locale>, outcome: CounterOutcome)
 }
 
 /// `/counter/scan` (staff with the service-operator role): loads its data through
-/// [`counter_page`](super::pages::counter_page) before it answers.
+/// [`counter_page`](super::pages::counter_page) before it answers. Its check form is an island
+/// ([`CounterCheck`]): the camera, and the check with no network.
 #[component]
 pub fn CounterPage() -> impl IntoView {
-    crate::shell::loaded((), |_| super::pages::counter_page(), counter_view)
+    view! {
+        {crate::shell::loaded((), |_| super::pages::counter_page(), counter_view)}
+        <crate::shell::IslandScripts staff=true />
+    }
 }
 
 fn counter_view(state: CounterPageData) -> impl IntoView {
@@ -407,36 +412,6 @@ fn counter_view(state: CounterPageData) -> impl IntoView {
             .map(|(id, name)| view! { <option value=id.clone() selected=id == chosen>{name.clone()}</option> })
             .collect_view()
     };
-    // the words /counter.js shows (camera, offline verdicts), as one JSON attribute
-    let words = serde_json::json!({
-        "start": t_string!(i18n, counter.camera_start),
-        "stop": t_string!(i18n, counter.camera_stop),
-        "looking": t_string!(i18n, counter.camera_looking),
-        "unsupported": t_string!(i18n, counter.camera_unsupported),
-        "denied": t_string!(i18n, counter.camera_denied),
-        "valid": t_string!(i18n, counter.valid),
-        "invalid": t_string!(i18n, counter.invalid),
-        "offlineNote": t_string!(i18n, counter.offline_note),
-        "reasonMalformed": t_string!(i18n, counter.reason_malformed),
-        "reasonExpired": t_string!(i18n, counter.reason_expired),
-        "reasonNotYetValid": t_string!(i18n, counter.reason_not_yet),
-        "reasonBadSignature": t_string!(i18n, counter.reason_signature),
-        "reasonUnknownKey": t_string!(i18n, counter.offline_unknown_key),
-        "reasonCard": t_string!(i18n, counter.offline_card),
-        "reasonNoCrypto": t_string!(i18n, counter.offline_no_crypto),
-        "reasonPhotoOffline": t_string!(i18n, counter.offline_photo),
-        "claimName": t_string!(i18n, counter.claim_name),
-        "claimYear": t_string!(i18n, counter.claim_year),
-        "claimBirth": t_string!(i18n, me.birth_date),
-        "claimSex": t_string!(i18n, auth.sex_label),
-        "claimId": t_string!(i18n, me.citizen_id),
-        "claimAdult": t_string!(i18n, counter.claim_adult),
-        "male": t_string!(i18n, auth.sex_male),
-        "female": t_string!(i18n, auth.sex_female),
-        "adultYes": t_string!(i18n, counter.adult_yes),
-        "adultNo": t_string!(i18n, counter.adult_no)
-    })
-    .to_string();
     let place_fields = (!state.places.is_empty()).then(|| {
         view! {
             <div class="field">
@@ -466,17 +441,10 @@ fn counter_view(state: CounterPageData) -> impl IntoView {
         }
     });
     // One form, two buttons: the photo goes (multipart) to the server, which reads it; the pasted code (or the one
-    // the camera script read, which sends the form itself) goes to the form's server function.
+    // the camera read, which the island sends itself) goes to the form's server function. The form is the island
+    // `CounterCheck` (the camera, and the check with no network), around these fields.
+    let check_action = <CheckCode as leptos::server_fn::ServerFn>::url().to_owned();
     let check_fields = view! {
-        // The camera (where the browser reads QR codes itself) and checks with no network: a small plain script
-        // that only this page loads (/counter.js), so citizens never download it; it shows this block when it
-        // runs, and takes its words from these attributes.
-        <div id="camera" class="scanner" hidden=true data-text=words>
-            <button type="button" class="button button--wide">{t!(i18n, counter.camera_start)}</button>
-            <p class="meta" role="status" data-testid="camera-status"></p>
-            <video class="scanner__video" hidden=true playsinline=true muted=true></video>
-        </div>
-        <script src="/counter.js" defer=true></script>
         <div class="field">
             <label for="photo">{t!(i18n, counter.photo_label)}</label>
             <span class="hint" id="photo-hint">{t!(i18n, counter.photo_hint)}</span>
@@ -529,9 +497,9 @@ fn counter_view(state: CounterPageData) -> impl IntoView {
         {state.outcome.map(|o| outcome_view(i18n, o))}
         {problem.map(|p| view! { <div class="notice notice--error" role="alert">{p}</div> })}
         {state.failed.then(|| view! { <ErrorNotice /> })}
-        <ActionForm action={ServerAction::<CheckCode>::new()} attr:id="counter-form" attr:class="card" attr:novalidate=true>
+        <CounterCheck action=check_action words=CounterWords::new(i18n)>
             {check_fields}
-        </ActionForm>
+        </CounterCheck>
         <p class="hint">{t!(i18n, counter.privacy)}</p>
         <ActionForm action={ServerAction::<AddPlace>::new()} attr:id="places" attr:class="card" attr:novalidate=true>
             {places_form}

@@ -702,10 +702,10 @@ async fn an_assisted_registration_is_made_once_and_stays_within_its_team_and_war
     let other_key = RESIDENT.replace("0f8e2b4c", "1f8e2b4c");
     let conflict = as_json(&app, "/team/register", &a, &other_key).await;
     assert_eq!(conflict.status, StatusCode::CONFLICT);
-    assert!(conflict.body.contains("phone_taken"));
+    assert!(conflict.body.contains("PhoneTaken"), "{}", conflict.body);
     let bad = as_json(&app, "/team/register", &a, &RESIDENT.replace("0905123456", "12345").replace("0f8e2b4c", "2f8e2b4c")).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("\"field\":\"phone\""));
+    assert!(bad.body.contains(r#"["Resident","Phone","#), "{}", bad.body);
     // without JavaScript: back to the form, the problem next to its field and everything typed kept (once)
     let refused = post_form_natively(&app, "/team/register", &a, &RESIDENT.replace("0905123456", "12345").replace("0f8e2b4c", "3f8e2b4c")).await;
     assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);

@@ -391,10 +391,54 @@ pub struct IslandScriptsSent(std::sync::Arc<std::sync::atomic::AtomicBool>);
 /// component (for a page that loads its data, [`loaded_with_islands`]). Never inside a `Suspense`: the server may
 /// build its content more than once and render only the last (leptos-rs/leptos#4688), and only the first one built
 /// in a response renders the scripts. A page without islands downloads no WASM at all.
+///
+/// There are two builds of the WASM: the citizen one (feature `hydrate`: every island a citizen's page has) and the
+/// staff one (feature `staff`: those and the islands of the counter and of the team's registration queue, with
+/// IndexedDB and Ed25519), so a citizen never downloads the staff pages' code. `staff` picks the second.
 #[component]
-pub fn IslandScripts() -> impl IntoView {
+pub fn IslandScripts(#[prop(optional)] staff: bool) -> impl IntoView {
     let first = use_context::<IslandScriptsSent>()
         .is_some_and(|sent| !sent.0.swap(true, std::sync::atomic::Ordering::Relaxed));
     let options = use_context::<leptos::config::LeptosOptions>().filter(|_| first);
+    #[cfg(feature = "ssr")]
+    let options = options.map(|options| if staff { staff_build::options(options) } else { options });
+    #[cfg(not(feature = "ssr"))]
+    let _ = staff;
     options.map(|options| view! { <HydrationScripts options islands=true /> })
+}
+
+/// Where the staff build of the WASM is: `scripts/staff-wasm.sh` writes `pkg/congdanso-staff.HASH.{js,wasm}` and
+/// adds `staff: HASH` to the hash file next to the server (the file `cargo leptos` writes for the citizen build).
+#[cfg(feature = "ssr")]
+mod staff_build {
+    use leptos::config::LeptosOptions;
+    use std::sync::OnceLock;
+
+    /// The name of the staff build's files, without `.js` / `.wasm`; none when the hash file has no staff line.
+    fn name(options: &LeptosOptions) -> Option<&'static str> {
+        static NAME: OnceLock<Option<String>> = OnceLock::new();
+        NAME.get_or_init(|| {
+            let path = std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref());
+            let hashes = std::fs::read_to_string(&path).ok()?;
+            let found = hashes.lines().find_map(|line| {
+                let (file, hash) = line.split_once(':')?;
+                (file.trim() == "staff" && !hash.trim().is_empty()).then(|| format!("{}-staff.{}", options.output_name, hash.trim()))
+            });
+            if found.is_none() {
+                tracing::warn!(file = %path.display(), "no staff build of the WASM: the counter's and the team's pages work as plain forms (run scripts/staff-wasm.sh)");
+            }
+            found
+        })
+        .as_deref()
+    }
+
+    /// The options [`leptos::prelude::HydrationScripts`] reads, naming the staff build's files (their names carry
+    /// their hash already, so no second hash is appended). Without a staff build, the citizen one.
+    pub fn options(mut options: LeptosOptions) -> LeptosOptions {
+        if let Some(name) = name(&options) {
+            options.output_name = std::sync::Arc::from(name);
+            options.hash_files = false;
+        }
+        options
+    }
 }

@@ -1,9 +1,10 @@
 //! The team's server functions: each page's data (the registration form, one registration of the member's team,
 //! helping a resident, the work figures) and each form (register a resident, confirm or resend their code, ask a
 //! resident for a code to help them, name a leader). Posted by a browser without JavaScript, a form sends it back
-//! (303) to its page with what it answered in the flash; `public/assist.js` posts the registration form from its
-//! queue as a script and reads the status and the JSON (see [`register_resident`]). Server functions have fixed
-//! addresses, so the forms of one registration carry its id as a field.
+//! (303) to its page with what it answered in the flash; the registration queue's island
+//! ([`AssistQueue`](super::islands::AssistQueue)) calls [`register_resident`] and [`confirm_registration`] itself
+//! and gets their typed answers ([`RegistrationReply`], [`TeamError`]). Server functions have fixed addresses, so the
+//! forms of one registration carry its id as a field.
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
@@ -17,9 +18,9 @@ use crate::web::{FormFailure, Refusal};
 
 /// Why a team form did nothing (or not all it was asked): the caller, fields that break a rule, a code that could
 /// not be sent, or a notice about the whole form (a resident with an account already, a code's answer, no such
-/// resident). Crosses the wire as one flat JSON object ([`TeamErrorWire`]), the shape `public/assist.js` reads.
+/// resident). Crosses the wire as itself (JSON, with the status of [`FormFailure::status`]): the island that calls
+/// these functions gets this very type back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(into = "TeamErrorWire", from = "TeamErrorWire")]
 pub enum TeamError {
     #[error(transparent)]
     Refused(#[from] Refusal),
@@ -49,9 +50,10 @@ impl FormFailure for TeamError {
         }
     }
 
-    /// What the team's forms answered a script before: 401 for a session to sign in again (the authenticator step
-    /// included: the queue keeps the registration and says so), 422 for fields or a code that break a rule, 409
-    /// for a resident with an account already, 404 for no such resident, 429 for a code that was not sent.
+    /// The status a script (the queue's island, a bench) gets: 401 for a session to sign in again (the
+    /// authenticator step included: the queue keeps the registration and says so), 422 for fields or a code that
+    /// break a rule, 409 for a resident with an account already, 404 for no such resident, 429 for a code that was
+    /// not sent.
     fn status(&self) -> u16 {
         match self {
             TeamError::Refused(Refusal::SecondFactor) => 401,
@@ -65,135 +67,9 @@ impl FormFailure for TeamError {
     }
 }
 
-/// A [`TeamError`] as JSON: one flat object whose `state` says what happened.
-/// - `{"state":"rejected","problems":[{"who":"resident"|"d1"…,"field":"phone"…,"problem":…}]}`;
-/// - `{"state":"conflict","reason":"phone_taken"|"citizen_id_taken"|"dependant_taken","dependant":n,…}`;
-/// - `{"state":"signed_out"|"forbidden"|"not_found"|"bad_request"|"unavailable","refusal":…}`;
-/// - `{"state":"not_sent"|"refused","notice":…}`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TeamErrorWire {
-    state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refusal: Option<Refusal>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    problems: Vec<ProblemWire>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dependant: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<TeamNotice>,
-}
-
-/// One problem of a form: whose, the field's name as the form posts it (a family member's without its `d{n}_`),
-/// and why.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ProblemWire {
-    who: String,
-    field: String,
-    problem: Problem,
-}
-
-/// A field's name as the forms post it.
-fn field_name(field: Field) -> &'static str {
-    match field {
-        Field::Phone => "phone",
-        Field::FullName => "full_name",
-        Field::BirthDate => "birth_date",
-        Field::Sex => "sex",
-        Field::CitizenId => "citizen_id",
-        Field::Consent => "consent",
-        Field::Code => "code",
-        Field::Relation => "relation",
-        Field::Scope => "scope",
-        Field::Until => "until",
-    }
-}
-
-fn field_of(name: &str) -> Option<Field> {
-    [
-        Field::Phone,
-        Field::FullName,
-        Field::BirthDate,
-        Field::Sex,
-        Field::CitizenId,
-        Field::Consent,
-        Field::Code,
-        Field::Relation,
-        Field::Scope,
-        Field::Until,
-    ]
-    .into_iter()
-    .find(|f| field_name(*f) == name)
-}
-
-impl From<TeamError> for TeamErrorWire {
-    fn from(e: TeamError) -> Self {
-        match e {
-            TeamError::Refused(r) => {
-                let state = match r {
-                    Refusal::SignIn | Refusal::SecondFactor => "signed_out",
-                    Refusal::Forbidden => "forbidden",
-                    Refusal::NotFound => "not_found",
-                    Refusal::BadRequest => "bad_request",
-                    Refusal::Unavailable => "unavailable",
-                };
-                TeamErrorWire { state: state.to_owned(), refusal: Some(r), ..TeamErrorWire::default() }
-            }
-            TeamError::Invalid { problems } => TeamErrorWire {
-                state: "rejected".to_owned(),
-                problems: problems
-                    .into_iter()
-                    .map(|(who, field, problem)| ProblemWire { who: who.name(), field: field_name(field).to_owned(), problem })
-                    .collect(),
-                ..TeamErrorWire::default()
-            },
-            TeamError::NotSent(n) => {
-                TeamErrorWire { state: "not_sent".to_owned(), notice: Some(TeamNotice::Code(n)), ..TeamErrorWire::default() }
-            }
-            TeamError::Notice(notice) => {
-                let conflict = match notice {
-                    TeamNotice::PhoneTaken => Some(("phone_taken", 0)),
-                    TeamNotice::CitizenIdTaken => Some(("citizen_id_taken", 0)),
-                    TeamNotice::DependantTaken(n) => Some(("dependant_taken", n)),
-                    _ => None,
-                };
-                TeamErrorWire {
-                    state: if conflict.is_some() { "conflict" } else { "refused" }.to_owned(),
-                    reason: conflict.map(|(reason, _)| reason.to_owned()),
-                    dependant: conflict.map(|(_, n)| n),
-                    notice: Some(notice),
-                    ..TeamErrorWire::default()
-                }
-            }
-        }
-    }
-}
-
-impl From<TeamErrorWire> for TeamError {
-    fn from(wire: TeamErrorWire) -> Self {
-        if let Some(r) = wire.refusal {
-            return TeamError::Refused(r);
-        }
-        match (wire.state.as_str(), wire.notice) {
-            ("rejected", _) => TeamError::Invalid {
-                problems: wire
-                    .problems
-                    .into_iter()
-                    .filter_map(|p| Some((Who::parse(&p.who)?, field_of(&p.field)?, p.problem)))
-                    .collect(),
-            },
-            ("not_sent", Some(TeamNotice::Code(n))) => TeamError::NotSent(n),
-            (_, Some(notice)) => TeamError::Notice(notice),
-            _ => TeamError::Refused(Refusal::BadRequest),
-        }
-    }
-}
-
-/// What the server did with a registration, as `public/assist.js` reads it: `{"state":"pending","id":…,
-/// "code_sent":true|false}` (new), `{"state":"pending"|"confirmed","id":…,"again":true}` (received before),
-/// `{"state":"confirmed","id":…}` (confirmed).
+/// What the server did with a registration: `{"state":"pending","id":…,"code_sent":true|false}` (new),
+/// `{"state":"pending"|"confirmed","id":…,"again":true}` (received before), `{"state":"confirmed","id":…}`
+/// (confirmed).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RegistrationReply {
@@ -242,12 +118,14 @@ pub async fn assist_page() -> Result<AssistPageData, Refusal> {
 
 /// Registers a resident (and family members without a phone of their own: fields `d{n}_…`), once per idempotency
 /// key `key`. A browser without JavaScript is sent to the registration's page (the code sent), or back to the form
-/// with every problem and everything typed. A script (`Accept` without `text/html`) gets:
-/// - 201 `{"state":"pending","id":…,"code_sent":true|false}` created (false: sending the code failed, resend it);
+/// with every problem and everything typed. A script (`Accept` without `text/html`: the queue's island calls this
+/// function with the form's fields as the form posts them) gets:
+/// - 201 [`RegistrationReply`] `{"state":"pending","id":…,"code_sent":true|false}` created (false: sending the code
+///   failed, resend it);
 /// - 200 `{"state":"pending"|"confirmed","id":…,"again":true}` the same key was received before;
-/// - 409 `{"state":"conflict","reason":"phone_taken"|"citizen_id_taken"|"dependant_taken","dependant":n,…}`;
-/// - 422 `{"state":"rejected","problems":[{"who":"resident"|"d1"…,"field":"phone"…,…}]}`;
-/// - 401 / 403 / 503 `{"state":"signed_out"|"forbidden"|"unavailable",…}`: keep it and try later.
+/// - 409 [`TeamError::Notice`] `PhoneTaken` | `CitizenIdTaken` | `DependantTaken(n)`;
+/// - 422 [`TeamError::Invalid`] with every problem: whose ([`Who`]), which field, why;
+/// - 401 / 403 / 503 [`TeamError::Refused`]: keep it and try later.
 #[server(prefix = "", endpoint = "team/register")]
 pub async fn register_resident(#[server(flatten)] fields: BTreeMap<String, String>) -> Result<RegistrationReply, TeamError> {
     use crate::web::reply;
@@ -690,36 +568,36 @@ mod tests {
     use crate::identity::domain::PhoneError;
 
     #[test]
-    fn a_team_error_crosses_the_wire_flat_as_the_queue_reads_it_and_comes_back_whole() {
+    fn a_team_error_crosses_the_wire_as_itself_and_comes_back_whole() {
         let invalid = TeamError::Invalid {
             problems: vec![
                 (Who::Resident, Field::Phone, Problem::Phone(PhoneError::WrongLength)),
                 (Who::Dependant(2), Field::FullName, Problem::SexMissing),
             ],
         };
+        // the island reads it through the server function's own decoder: the enum, not a shape of our own
         let json = serde_json::to_value(&invalid).expect("json");
-        assert_eq!(json["state"], "rejected");
-        assert_eq!(json["problems"][0]["who"], "resident");
-        assert_eq!(json["problems"][0]["field"], "phone");
-        assert_eq!(json["problems"][1]["who"], "d2");
-        assert_eq!(json["problems"][1]["field"], "full_name");
-        let conflict = TeamError::Notice(TeamNotice::DependantTaken(3));
-        let json = serde_json::to_value(&conflict).expect("json");
-        assert_eq!((json["state"].as_str(), json["reason"].as_str(), json["dependant"].as_u64()), (Some("conflict"), Some("dependant_taken"), Some(3)));
-        let phone_taken = serde_json::to_value(TeamError::Notice(TeamNotice::PhoneTaken)).expect("json");
-        assert_eq!((phone_taken["reason"].as_str(), phone_taken["dependant"].as_u64()), (Some("phone_taken"), Some(0)));
-        assert_eq!(serde_json::to_value(TeamError::Refused(Refusal::SecondFactor)).expect("json")["state"], "signed_out");
+        assert_eq!(json["Invalid"]["problems"][0], serde_json::json!(["Resident", "Phone", {"Phone": "WrongLength"}]));
+        assert_eq!(json["Invalid"]["problems"][1], serde_json::json!([{"Dependant": 2}, "FullName", "SexMissing"]));
+        assert_eq!(serde_json::to_value(TeamError::Notice(TeamNotice::DependantTaken(3))).expect("json"), serde_json::json!({"Notice": {"DependantTaken": 3}}));
         for e in [
             invalid,
-            conflict,
+            TeamError::Notice(TeamNotice::DependantTaken(3)),
+            TeamError::Notice(TeamNotice::PhoneTaken),
             TeamError::Refused(Refusal::Forbidden),
+            TeamError::Refused(Refusal::SecondFactor),
             TeamError::NotSent(Notice::ResendTooSoon { seconds: 30 }),
             TeamError::Notice(TeamNotice::NoSuchResident),
             TeamError::Notice(TeamNotice::Code(Notice::CodeExpired)),
         ] {
             let back: TeamError = serde_json::from_str(&serde_json::to_string(&e).expect("json")).expect("back");
             assert_eq!(back, e);
+            // as the server function's client decodes an error answer
+            let decoded = <TeamError as FromServerFnError>::de(serde_json::to_vec(&e).expect("json").into());
+            assert_eq!(decoded, e);
         }
+        // an answer that is not ours (a proxy's page) is a refusal to try again later, never a panic
+        assert_eq!(<TeamError as FromServerFnError>::de(b"<html>".to_vec().into()), TeamError::Refused(Refusal::BadRequest));
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! elders without a phone) on the resident's behalf, on the member's own phone, with or without network; the
 //! resident confirms with the code sent to their own phone. Team dashboards count the work per member and team.
 //!
-//! The registration form is a plain HTML form posted to a server function (it works without JavaScript);
-//! `public/assist.js` keeps each registration on the device (IndexedDB) with an idempotency key and sends it when
-//! the network is there.
+//! The registration form is a plain HTML form posted to a server function (it works without JavaScript); with the
+//! WASM, its island (`islands::AssistQueue`) keeps each registration on the device (IndexedDB, the record format of
+//! `queue`) with an idempotency key and sends it through the same server function when the network is there.
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod domain;
+pub mod islands;
+pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
@@ -109,7 +111,7 @@ pub enum Who {
 }
 
 impl Who {
-    /// As a script reads it: `resident`, or `d1`, `d2`, … (the prefix of a family member's fields).
+    /// As the phone's queue records it: `resident`, or `d1`, `d2`, … (the prefix of a family member's fields).
     pub fn name(self) -> String {
         match self {
             Who::Resident => "resident".to_owned(),

@@ -1,12 +1,14 @@
-//! The team's pages: register a resident (works offline with `public/assist.js`), one registration with its
-//! code box, helping an existing resident, and the work figures. Each loads its data through its server function
+//! The team's pages: register a resident (works offline through its island, `super::islands::AssistQueue`), one
+//! registration with its code box, helping an existing resident, and the work figures. Each loads its data through its server function
 //! (`super::api`), which also refuses anyone who may not see it; each form posts to a server function.
 use leptos::prelude::*;
 
-use super::api::{AskHelp, ConfirmHelp, ConfirmRegistration, RegisterResident, ResendRegistrationCode, SetLeader};
+use super::api::{AskHelp, ConfirmHelp, ConfirmRegistration, ResendRegistrationCode, SetLeader};
+use super::islands::{AssistQueue, QueueTexts, QueueWords};
 use super::{AssistPageData, FORM_DEPENDANT_SLOTS, HelpPageData, RegistrationPageData, TeamNotice, Who, WorkPageData};
 use crate::family::ui::radios;
 use crate::i18n::*;
+use crate::identity::domain::{CitizenIdError, DateError, NameError, PhoneError};
 use crate::identity::ui::{NoticeBox, problem_text};
 use crate::identity::{Field, Problem};
 use crate::qr::card_scan::{CardScan, CardScanText};
@@ -54,49 +56,89 @@ fn numbered_field(id: String, label: &'static str, value: String, error: Option<
     }
 }
 
-/// The strings `public/assist.js` shows (translated here, read by the script from the page).
-fn script_text(i18n: leptos_i18n::I18nContext<Locale>) -> String {
-    serde_json::json!({
-        "queueEmpty": t_string!(i18n, team.q_empty),
-        "waiting": t_string!(i18n, team.q_waiting),
-        "sending": t_string!(i18n, team.q_sending),
-        "pending": t_string!(i18n, team.q_pending),
-        "confirmed": t_string!(i18n, team.q_confirmed),
-        "conflict": t_string!(i18n, team.q_conflict),
-        "conflictPhone": t_string!(i18n, team.phone_taken),
-        "conflictId": t_string!(i18n, team.id_taken),
-        "conflictDependant": t_string!(i18n, team.dependant_taken),
-        "rejected": t_string!(i18n, team.q_rejected),
-        "fix": t_string!(i18n, team.q_fix),
-        "remove": t_string!(i18n, team.q_remove),
-        "open": t_string!(i18n, team.q_open),
-        "online": t_string!(i18n, team.q_online),
-        "offline": t_string!(i18n, team.q_offline),
-        "signedOut": t_string!(i18n, team.q_signed_out),
-        "saved": t_string!(i18n, team.q_saved),
-        "codeLabel": t_string!(i18n, team.code_label),
-        "confirm": t_string!(i18n, team.confirm_button),
-        "codeWrong": t_string!(i18n, team.q_code_wrong),
-        "fields": {
-            "full_name": t_string!(i18n, auth.name_label),
-            "citizen_id": t_string!(i18n, auth.id_label),
-            "birth_date": t_string!(i18n, auth.birth_label),
-            "sex": t_string!(i18n, auth.sex_label),
-            "phone": t_string!(i18n, team.phone_label),
-            "consent": t_string!(i18n, team.consent_short),
-            "relation": t_string!(i18n, team.d_relation),
+/// Every rule a registration's field can break, for the queue's words (a rejected registration kept on the phone
+/// says why).
+const PROBLEMS: [Problem; 25] = [
+    Problem::Phone(PhoneError::Empty),
+    Problem::Phone(PhoneError::NotDigits),
+    Problem::Phone(PhoneError::WrongLength),
+    Problem::Phone(PhoneError::NotMobile),
+    Problem::Name(NameError::Empty),
+    Problem::Name(NameError::OneWord),
+    Problem::Name(NameError::TooLong),
+    Problem::Name(NameError::BadCharacters),
+    Problem::Date(DateError::Empty),
+    Problem::Date(DateError::Format),
+    Problem::Date(DateError::NoSuchDay),
+    Problem::Date(DateError::InFuture),
+    Problem::Date(DateError::TooOld),
+    Problem::SexMissing,
+    Problem::CitizenId(CitizenIdError::Empty),
+    Problem::CitizenId(CitizenIdError::NotTwelveDigits),
+    Problem::CitizenId(CitizenIdError::UnknownProvince),
+    Problem::CitizenId(CitizenIdError::SexCenturyMismatch),
+    Problem::CitizenId(CitizenIdError::BirthYearMismatch),
+    Problem::ConsentMissing,
+    Problem::NotAChild,
+    Problem::ChoiceMissing,
+    Problem::UntilInvalid,
+    Problem::TooYoung,
+    Problem::Repeated,
+];
+
+/// The words of the registration queue (translated here, carried by the island).
+fn queue_texts(i18n: leptos_i18n::I18nContext<Locale>) -> QueueTexts {
+    let s = |t: &str| t.to_owned();
+    QueueTexts {
+        words: QueueWords {
+            title: s(t_string!(i18n, team.queue_title)),
+            send_now: s(t_string!(i18n, team.send_now)),
+            empty: s(t_string!(i18n, team.q_empty)),
+            waiting: s(t_string!(i18n, team.q_waiting)),
+            sending: s(t_string!(i18n, team.q_sending)),
+            pending: s(t_string!(i18n, team.q_pending)),
+            confirmed: s(t_string!(i18n, team.q_confirmed)),
+            conflict: s(t_string!(i18n, team.q_conflict)),
+            rejected: s(t_string!(i18n, team.q_rejected)),
+            broken: s(t_string!(i18n, team.q_broken)),
+            broken_why: s(t_string!(i18n, team.q_broken_why)),
+            fix: s(t_string!(i18n, team.q_fix)),
+            remove: s(t_string!(i18n, team.q_remove)),
+            open: s(t_string!(i18n, team.q_open)),
+            online: s(t_string!(i18n, team.q_online)),
+            offline: s(t_string!(i18n, team.q_offline)),
+            signed_out: s(t_string!(i18n, team.q_signed_out)),
+            saved: s(t_string!(i18n, team.q_saved)),
+            code_label: s(t_string!(i18n, team.code_label)),
+            confirm: s(t_string!(i18n, team.confirm_button)),
+            code_wrong: s(t_string!(i18n, team.q_code_wrong)),
+            conflict_phone: s(t_string!(i18n, team.phone_taken)),
+            conflict_id: s(t_string!(i18n, team.id_taken)),
+            conflict_dependant: s(t_string!(i18n, team.dependant_taken)),
+            dependant: s(t_string!(i18n, team.d_title)),
         },
-        "dependant": t_string!(i18n, team.d_title),
-    })
-    .to_string()
+        fields: vec![
+            (Field::FullName, s(t_string!(i18n, auth.name_label))),
+            (Field::CitizenId, s(t_string!(i18n, auth.id_label))),
+            (Field::BirthDate, s(t_string!(i18n, auth.birth_label))),
+            (Field::Sex, s(t_string!(i18n, auth.sex_label))),
+            (Field::Phone, s(t_string!(i18n, team.phone_label))),
+            (Field::Consent, s(t_string!(i18n, team.consent_short))),
+            (Field::Relation, s(t_string!(i18n, team.d_relation))),
+        ],
+        problems: PROBLEMS.into_iter().map(|p| (p, s(problem_text(i18n, p)))).collect(),
+    }
 }
 
 /// GET /team/register: for team members; loads its data through [`assist_page`](super::api::assist_page). The
-/// form posts to [`register_resident`](super::api::register_resident), natively or from the queue of
-/// `public/assist.js` (which finds the form by its id and its fields by their names).
+/// form posts to [`register_resident`](super::api::register_resident), natively, or its island keeps it on the
+/// phone and calls that server function with the form's fields when there is network.
 #[component]
 pub fn AssistPage() -> impl IntoView {
-    crate::shell::loaded_with_islands((), |_| super::api::assist_page(), assist_view)
+    view! {
+        {crate::shell::loaded((), |_| super::api::assist_page(), assist_view)}
+        <crate::shell::IslandScripts staff=true />
+    }
 }
 
 fn assist_view(state: AssistPageData) -> impl IntoView {
@@ -172,25 +214,15 @@ fn assist_view(state: AssistPageData) -> impl IntoView {
             <p class="meta">{t!(i18n, team.offline_hint)}</p>
         </div>
     };
+    // the form as the server sent it back (problems next to the fields, or a conflict): no draft over it
+    let keep_typed = !state.problems.is_empty() || state.notice.is_some();
     view! {
         <h1>{t!(i18n, team.register_title)}</h1>
         <p class="meta">{format!("{} · {}", state.team_name, state.ward_name)}</p>
         {show_notice(i18n, state.notice)}
-        <section id="assist-queue" class="card queue" hidden data-text=script_text(i18n) data-member=state.member.clone() aria-labelledby="queue-title">
-            <h2 id="queue-title">{t!(i18n, team.queue_title)}</h2>
-            <p class="meta" id="assist-network" role="status"></p>
-            <ul class="unit-list" id="assist-list" data-testid="queue"></ul>
-            <button type="button" class="button button--secondary" id="assist-send">{t!(i18n, team.send_now)}</button>
-        </section>
-        <ActionForm
-            action={ServerAction::<RegisterResident>::new()}
-            attr:id="assist-form"
-            attr:class="stack"
-            attr:novalidate=true
-        >
+        <AssistQueue member=state.member.clone() keep_typed=keep_typed texts=queue_texts(i18n)>
             {fields}
-        </ActionForm>
-        <script src="/assist.js" defer></script>
+        </AssistQueue>
     }
 }
 

@@ -2,7 +2,6 @@
 //! smaller on the phone first (a 12-megapixel photo becomes a few hundred KB: money and minutes on 2G) and a
 //! progress bar follows the upload (XHR upload events: `fetch` has none). The server still checks every byte.
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::MediaType;
 
@@ -87,17 +86,18 @@ impl Stage {
     }
 }
 
-/// What the island says while it works, translated by the page.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UploadTexts {
-    pub shrinking: String,
-    pub sending: String,
-    /// The upload did not reach the server (network, abort): the form is as it was.
-    pub failed: String,
-    /// The photo could not be read to make it smaller: the file goes as it is, the server decides.
-    pub not_shrunk: String,
-    /// The progress bar's name.
-    pub progress: String,
+crate::web::island_words! {
+    /// What the island says while it works, translated by the page.
+    pub struct UploadTexts {
+        pub shrinking,
+        pub sending,
+        /// The upload did not reach the server (network, abort): the form is as it was.
+        pub failed,
+        /// The photo could not be read to make it smaller: the file goes as it is, the server decides.
+        pub not_shrunk,
+        /// The progress bar's name.
+        pub progress,
+    }
 }
 
 /// The upload form (a new document, or a new version): its fields come as children, rendered by the page. With

@@ -18,6 +18,36 @@ pub use state::AppState;
 
 use serde::{Deserialize, Serialize};
 
+/// Words an island gets from its page, translated by the page (the island carries no locale): a struct of
+/// `String`s that travels in the island's props as a JSON array, in field order. Every such struct then shares one
+/// decoder (a `Vec<String>`) in the WASM, where a derived decoder per struct costs kilobytes.
+macro_rules! island_words {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident { $($(#[$field_meta:meta])* pub $field:ident,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        $vis struct $name { $($(#[$field_meta])* pub $field: String,)* }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq([$(self.$field.as_str()),*])
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let words = <Vec<String> as serde::Deserialize>::deserialize(deserializer)?;
+                let expected = [$(stringify!($field)),*].len();
+                if words.len() != expected {
+                    return Err(<D::Error as serde::de::Error>::invalid_length(words.len(), &stringify!($name)));
+                }
+                let mut words = words.into_iter();
+                Ok($name { $($field: words.next().unwrap_or_default(),)* })
+            }
+        }
+    };
+}
+pub(crate) use island_words;
+
 /// Facts about this deployment that the page shows (provided by the server as context).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteInfo {
