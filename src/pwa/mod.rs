@@ -20,6 +20,9 @@ pub struct ServiceWorker {
     pub build_id: String,
     pub precache: Vec<String>,
     pub script: String,
+    /// The name of the staff build's WASM and JS files without `.js` / `.wasm` (`congdanso-staff.HASH`), when the
+    /// hash file names one (`scripts/staff-wasm.sh`).
+    pub staff_build: Option<String>,
 }
 
 impl ServiceWorker {
@@ -27,26 +30,28 @@ impl ServiceWorker {
     /// otherwise from the site's package directory.
     pub fn for_build(options: &LeptosOptions) -> Result<Self, String> {
         let pkg = format!("/{}", options.site_pkg_dir.trim_matches('/'));
-        let (fingerprint, assets) = if options.hash_files {
+        let (fingerprint, assets, staff_build) = if options.hash_files {
             let path = hash_file_path(options)?;
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("{}: {e} (build the site with `make build`)", path.display()))?;
             let mut assets = Vec::new();
-            let mut staff = Vec::new();
-            for line in text.lines() {
-                if let Some((kind @ ("js" | "wasm" | "css"), hash)) = line.split_once(':').map(|(k, v)| (k.trim(), v.trim()))
-                {
-                    assets.push(format!("{pkg}/{}.{hash}.{kind}", options.output_name));
-                } else if let Some(("staff", hash)) = line.split_once(':').map(|(k, v)| (k.trim(), v.trim())) {
+            let mut staff = None;
+            for (kind, hash) in text.lines().filter_map(|line| line.split_once(':')).map(|(k, v)| (k.trim(), v.trim())) {
+                match kind {
+                    "js" | "wasm" | "css" => assets.push(format!("{pkg}/{}.{hash}.{kind}", options.output_name)),
                     // the staff build of the WASM (scripts/staff-wasm.sh), named with its own hash
-                    staff.extend(["js", "wasm"].map(|kind| format!("{pkg}/{}-staff.{hash}.{kind}", options.output_name)));
+                    "staff" if !hash.is_empty() => staff = Some(format!("{}-staff.{hash}", options.output_name)),
+                    _ => {}
                 }
             }
             if assets.len() != 3 {
                 return Err(format!("{}: expected js, wasm and css hashes", path.display()));
             }
-            assets.extend(staff);
-            (text, assets)
+            if staff.is_none() {
+                tracing::warn!(file = %path.display(), "no staff build of the WASM: the counter's and the team's pages work as plain forms (run scripts/staff-wasm.sh)");
+            }
+            assets.extend(staff.iter().flat_map(|name| ["js", "wasm"].map(|kind| format!("{pkg}/{name}.{kind}"))));
+            (text, assets, staff)
         } else {
             let dir = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
             let mut assets: Vec<String> = std::fs::read_dir(&dir)
@@ -60,7 +65,7 @@ impl ServiceWorker {
                 })
                 .unwrap_or_default();
             assets.sort();
-            (assets.join("\n"), assets)
+            (assets.join("\n"), assets, None)
         };
         let build_id = fnv1a_hex(format!("{}\n{fingerprint}\n{TEMPLATE}", env!("CARGO_PKG_VERSION")).as_bytes());
         // The stylesheet is on every page; the JS and WASM only on pages with islands, so a first visit does not
@@ -74,7 +79,7 @@ impl ServiceWorker {
             .replace("__BUILD__", &build_id)
             .replace("__PRECACHE__", &list)
             .replace("__BROWSER_CODE__", &code_list);
-        Ok(ServiceWorker { build_id, precache, script })
+        Ok(ServiceWorker { build_id, precache, script, staff_build })
     }
 }
 

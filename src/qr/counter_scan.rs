@@ -214,16 +214,15 @@ fn verdict_view(shown: Shown) -> impl IntoView {
 #[cfg_attr(any(feature = "ssr", feature = "staff"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "staff")), component)]
 pub fn CounterCheck(
-    /// Where the form posts a pasted code: the check's server function.
-    action: String,
     words: CounterWords,
+    /// The check form (`#counter-form`, an `<ActionForm>` of the page): its submit comes up to the island.
     children: Children,
 ) -> impl IntoView {
     let awake = RwSignal::new(false);
     let running = RwSignal::new(false);
     let status = RwSignal::new(String::new());
     let verdict = RwSignal::new(None::<Shown>);
-    let form = NodeRef::<leptos::html::Form>::new();
+    let form = NodeRef::<leptos::html::Div>::new();
     let video = NodeRef::<leptos::html::Video>::new();
     let (start, stop) = (words.start.clone(), words.stop.clone());
     #[cfg(feature = "staff")]
@@ -248,7 +247,8 @@ pub fn CounterCheck(
     };
     view! {
         {move || verdict.get().map(verdict_view)}
-        <form node_ref=form id="counter-form" class="card" method="post" action=action novalidate on:submit=on_submit>
+        // the form is the page's; its submit event comes up here (the form itself is plain HTML, not hydrated)
+        <div node_ref=form class="card" on:submit=on_submit>
             <div id="camera" class="scanner" hidden=move || !awake.get()>
                 <button type="button" class="button button--wide" on:click=on_camera>
                     {move || if running.get() { stop.clone() } else { start.clone() }}
@@ -257,7 +257,7 @@ pub fn CounterCheck(
                 <video node_ref=video class="scanner__video" playsinline muted hidden=move || !running.get()></video>
             </div>
             {children()}
-        </form>
+        </div>
     }
 }
 
@@ -400,7 +400,7 @@ mod browser {
         status: RwSignal<String>,
         running: RwSignal<bool>,
         verdict: RwSignal<Option<Shown>>,
-        form: NodeRef<leptos::html::Form>,
+        form: NodeRef<leptos::html::Div>,
         video: NodeRef<leptos::html::Video>,
         stream: StoredValue<Option<MediaStream>, LocalStorage>,
         /// Counts the camera's starts and stops: a scanning loop ends when its run is over.
@@ -415,7 +415,7 @@ mod browser {
             status: RwSignal<String>,
             running: RwSignal<bool>,
             verdict: RwSignal<Option<Shown>>,
-            form: NodeRef<leptos::html::Form>,
+            form: NodeRef<leptos::html::Div>,
             video: NodeRef<leptos::html::Video>,
         ) -> Self {
             Desk {
@@ -429,6 +429,11 @@ mod browser {
                 runs: StoredValue::new(0),
                 checks: StoredValue::new(0),
             }
+        }
+
+        /// The page's check form, inside the island's element.
+        fn form(self) -> Option<HtmlFormElement> {
+            crate::web::form_in(&self.form.try_get_untracked().flatten()?)
         }
 
         fn say(self, pick: fn(&CounterWords) -> &str) {
@@ -451,7 +456,7 @@ mod browser {
                 return;
             }
             event.prevent_default();
-            let text = self.form.try_get_untracked().flatten().as_ref().and_then(token_field).map(|field| field.value());
+            let text = self.form().as_ref().and_then(token_field).map(|field| field.value());
             let Some(check) = Self::bump(self.checks) else { return };
             // the last verdict goes at once: it is not the answer for this code
             self.verdict.set(None);
@@ -577,7 +582,7 @@ mod browser {
         /// Puts the code read into the text box and sends the form, as if pasted (with no network, it is checked
         /// here).
         fn send(self, text: &str) {
-            let Some(form) = self.form.try_get_untracked().flatten() else { return };
+            let Some(form) = self.form() else { return };
             if let Some(field) = token_field(&form) {
                 field.set_value(text);
             }

@@ -441,9 +441,8 @@ fn counter_view(state: CounterPageData) -> impl IntoView {
         }
     });
     // One form, two buttons: the photo goes (multipart) to the server, which reads it; the pasted code (or the one
-    // the camera read, which the island sends itself) goes to the form's server function. The form is the island
-    // `CounterCheck` (the camera, and the check with no network), around these fields.
-    let check_action = <CheckCode as leptos::server_fn::ServerFn>::url().to_owned();
+    // the camera read, which the island sends itself) goes to the form's server function. The island
+    // `CounterCheck` (the camera, and the check with no network) is around the form.
     let check_fields = view! {
         <div class="field">
             <label for="photo">{t!(i18n, counter.photo_label)}</label>
@@ -497,8 +496,10 @@ fn counter_view(state: CounterPageData) -> impl IntoView {
         {state.outcome.map(|o| outcome_view(i18n, o))}
         {problem.map(|p| view! { <div class="notice notice--error" role="alert">{p}</div> })}
         {state.failed.then(|| view! { <ErrorNotice /> })}
-        <CounterCheck action=check_action words=CounterWords::new(i18n)>
-            {check_fields}
+        <CounterCheck words=CounterWords::new(i18n)>
+            <ActionForm action={ServerAction::<CheckCode>::new()} attr:id="counter-form" attr:novalidate=true>
+                {check_fields}
+            </ActionForm>
         </CounterCheck>
         <p class="hint">{t!(i18n, counter.privacy)}</p>
         <ActionForm action={ServerAction::<AddPlace>::new()} attr:id="places" attr:class="card" attr:novalidate=true>

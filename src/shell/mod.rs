@@ -401,44 +401,21 @@ pub fn IslandScripts(#[prop(optional)] staff: bool) -> impl IntoView {
         .is_some_and(|sent| !sent.0.swap(true, std::sync::atomic::Ordering::Relaxed));
     let options = use_context::<leptos::config::LeptosOptions>().filter(|_| first);
     #[cfg(feature = "ssr")]
-    let options = options.map(|options| if staff { staff_build::options(options) } else { options });
+    let options = options.map(|options| if staff { staff_options(options) } else { options });
     #[cfg(not(feature = "ssr"))]
     let _ = staff;
     options.map(|options| view! { <HydrationScripts options islands=true /> })
 }
 
-/// Where the staff build of the WASM is: `scripts/staff-wasm.sh` writes `pkg/congdanso-staff.HASH.{js,wasm}` and
-/// adds `staff: HASH` to the hash file next to the server (the file `cargo leptos` writes for the citizen build).
+/// The options [`leptos::prelude::HydrationScripts`] reads, naming the staff build's files (read from the hash file
+/// with the service worker's, `pwa::ServiceWorker::staff_build`; their names carry their hash already, so no second
+/// hash is appended). Without a staff build, the citizen one.
 #[cfg(feature = "ssr")]
-mod staff_build {
-    use leptos::config::LeptosOptions;
-    use std::sync::OnceLock;
-
-    /// The name of the staff build's files, without `.js` / `.wasm`; none when the hash file has no staff line.
-    fn name(options: &LeptosOptions) -> Option<&'static str> {
-        static NAME: OnceLock<Option<String>> = OnceLock::new();
-        NAME.get_or_init(|| {
-            let path = std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref());
-            let hashes = std::fs::read_to_string(&path).ok()?;
-            let found = hashes.lines().find_map(|line| {
-                let (file, hash) = line.split_once(':')?;
-                (file.trim() == "staff" && !hash.trim().is_empty()).then(|| format!("{}-staff.{}", options.output_name, hash.trim()))
-            });
-            if found.is_none() {
-                tracing::warn!(file = %path.display(), "no staff build of the WASM: the counter's and the team's pages work as plain forms (run scripts/staff-wasm.sh)");
-            }
-            found
-        })
-        .as_deref()
+fn staff_options(mut options: leptos::config::LeptosOptions) -> leptos::config::LeptosOptions {
+    let name = use_context::<crate::web::AppState>().and_then(|state| state.service_worker.staff_build.clone());
+    if let Some(name) = name {
+        options.output_name = std::sync::Arc::from(name);
+        options.hash_files = false;
     }
-
-    /// The options [`leptos::prelude::HydrationScripts`] reads, naming the staff build's files (their names carry
-    /// their hash already, so no second hash is appended). Without a staff build, the citizen one.
-    pub fn options(mut options: LeptosOptions) -> LeptosOptions {
-        if let Some(name) = name(&options) {
-            options.output_name = std::sync::Arc::from(name);
-            options.hash_files = false;
-        }
-        options
-    }
+    options
 }

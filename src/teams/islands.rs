@@ -7,10 +7,8 @@
 //! twice) land on the same registration, never a second account. What is being typed is kept as a draft
 //! (gloo-storage). Nothing at start needs the network: the page the service worker kept hydrates offline.
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 
-use super::api::RegisterResident;
 use super::queue::{CodeAnswer, Entry, Record, State, field_name, plain_id};
 use super::{TeamNotice, Who};
 use crate::identity::{Field, Problem};
@@ -146,7 +144,7 @@ pub fn AssistQueue(
     let online = RwSignal::new(true);
     let said = RwSignal::new(Said::Nothing);
     let entries = RwSignal::new(None::<Vec<Entry>>);
-    let form = NodeRef::<leptos::html::Form>::new();
+    let form = NodeRef::<leptos::html::Div>::new();
     let (title, send_now) = (texts.title.clone(), texts.send_now.clone());
     let texts = StoredValue::new(texts);
     #[cfg(feature = "staff")]
@@ -200,19 +198,15 @@ pub fn AssistQueue(
                 {send_now}
             </button>
         </section>
-        <form
-            id="assist-form"
-            class="stack"
-            method="post"
-            action=RegisterResident::url()
-            novalidate=true
+        // the form is the page's (`#assist-form`, plain HTML, not hydrated): its events come up here
+        <div
             node_ref=form
             on:submit=move |ev| actions.submit(ev)
             on:input=move |_| actions.typed()
             on:change=move |_| actions.typed()
         >
             {children()}
-        </form>
+        </div>
     }
 }
 
@@ -393,7 +387,8 @@ mod browser {
         awake: RwSignal<bool>,
         online: RwSignal<bool>,
         said: RwSignal<Said>,
-        form: NodeRef<leptos::html::Form>,
+        /// Around the page's registration form.
+        form: NodeRef<leptos::html::Div>,
         /// A round of sending is under way: another waits for the next.
         busy: StoredValue<bool>,
         /// The draft is saved when the typing pauses; a new keystroke replaces (cancels) the pending save.
@@ -408,7 +403,7 @@ mod browser {
             awake: RwSignal<bool>,
             online: RwSignal<bool>,
             said: RwSignal<Said>,
-            form: NodeRef<leptos::html::Form>,
+            form: NodeRef<leptos::html::Div>,
         ) -> Self {
             Queue {
                 member: StoredValue::new(member),
@@ -428,7 +423,7 @@ mod browser {
         }
 
         fn form(self) -> Option<HtmlFormElement> {
-            self.form.try_get_untracked().flatten()
+            crate::web::form_in(&self.form.try_get_untracked().flatten()?)
         }
 
         fn awake(self) -> bool {

@@ -3,7 +3,7 @@
 //! (`super::api`), which also refuses anyone who may not see it; each form posts to a server function.
 use leptos::prelude::*;
 
-use super::api::{AskHelp, ConfirmHelp, ConfirmRegistration, ResendRegistrationCode, SetLeader};
+use super::api::{AskHelp, ConfirmHelp, ConfirmRegistration, RegisterResident, ResendRegistrationCode, SetLeader};
 use super::islands::{AssistQueue, QueueTexts, QueueWords};
 use super::{AssistPageData, FORM_DEPENDANT_SLOTS, HelpPageData, RegistrationPageData, TeamNotice, Who, WorkPageData};
 use crate::family::ui::radios;
@@ -221,7 +221,9 @@ fn assist_view(state: AssistPageData) -> impl IntoView {
         <p class="meta">{format!("{} · {}", state.team_name, state.ward_name)}</p>
         {show_notice(i18n, state.notice)}
         <AssistQueue member=state.member.clone() keep_typed=keep_typed texts=queue_texts(i18n)>
-            {fields}
+            <ActionForm action={ServerAction::<RegisterResident>::new()} attr:id="assist-form" attr:class="stack" attr:novalidate=true>
+                {fields}
+            </ActionForm>
         </AssistQueue>
     }
 }

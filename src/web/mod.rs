@@ -55,6 +55,14 @@ pub struct SiteInfo {
     pub dev: bool,
 }
 
+/// The form an island wraps: islands take a page's `<ActionForm>` as children (plain HTML, its events come up to
+/// the island's element), so the browser code finds the form inside that element.
+#[cfg(feature = "hydrate")]
+pub fn form_in(wrapper: &web_sys::HtmlDivElement) -> Option<web_sys::HtmlFormElement> {
+    use wasm_bindgen::JsCast;
+    wrapper.query_selector("form").ok().flatten()?.dyn_into().ok()
+}
+
 /// The value of `name` in the current page's query string (empty when absent), read once.
 pub fn query_value(name: &str) -> String {
     use leptos::prelude::WithUntracked;
