@@ -176,10 +176,10 @@ test('a ward officer moves a resident without codes; the old number cancels once
     await expectAccessible(desk);
     // the right details: a code to the new number, read out by the resident
     await fill(resident, resident.birth, lost.phone);
-    await expect(desk.getByRole('status')).toContainText('Đã gửi mã OTP tới số mới');
+    await expect(desk.locator('.notice[role="status"]')).toContainText('Đã gửi mã OTP tới số mới');
     await desk.getByLabel('Mã OTP gửi tới số mới').fill(await latestCode(desk.request, lost.e164));
     await desk.getByRole('button', { name: 'Xác nhận chuyển số' }).click();
-    await expect(desk.getByRole('status')).toContainText('Tài khoản sẽ chuyển sang số');
+    await expect(desk.locator('.notice[role="status"]')).toContainText('Tài khoản sẽ chuyển sang số');
 
     // the old number got a link, and cancels
     const outbox = await (await citizen.request.get('/dev/outbox.json')).json();
@@ -203,7 +203,7 @@ test('a ward officer moves a resident without codes; the old number cancels once
     await fill(resident, resident.birth, lost2.phone);
     await desk.getByLabel('Mã OTP gửi tới số mới').fill(await latestCode(desk.request, lost2.e164));
     await desk.getByRole('button', { name: 'Xác nhận chuyển số' }).click();
-    await expect(desk.getByRole('status')).toContainText('Tài khoản sẽ chuyển sang số');
+    await expect(desk.locator('.notice[role="status"]')).toContainText('Tài khoản sẽ chuyển sang số');
     await expect(async () => {
       await citizen.goto('/me');
       await expect(citizen).toHaveURL(/\/signin$/);
